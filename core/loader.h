@@ -1,0 +1,36 @@
+/* Finding, opening and checking plugin shared objects. */
+#ifndef ANOMON_LOADER_H
+#define ANOMON_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "anomon_plugin.h"
+
+struct plugin_info {
+	const struct anomon_plugin *desc;
+	char *path;     /* the .so it came from */
+	void *handle;   /* dlopen handle */
+};
+
+struct loader;
+
+/*
+ * Scan the plugin search path: each of extra (a directory or a .so file, from --plugin-dir),
+ * then $ANOMON_PLUGIN_PATH (colon-separated), the build tree when this binary runs from it,
+ * and the install directory. Every file refused is reported on stderr with one line naming it
+ * and the reason. Returns NULL only on allocation failure.
+ */
+struct loader *loader_open(const char *const *extra, size_t n_extra);
+/* Number of files refused while scanning. */
+size_t loader_refused(const struct loader *l);
+const struct plugin_info *loader_find(const struct loader *l, const char *name);
+size_t loader_count(const struct loader *l);
+const struct plugin_info *loader_at(const struct loader *l, size_t i);
+/* The directories searched, in order (for messages and `plugins list`). */
+size_t loader_search_path(const struct loader *l, const char *const **dirs);
+void loader_close(struct loader *l);
+
+const char *loader_kind_name(enum anomon_kind kind);
+
+#endif

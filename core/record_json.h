@@ -1,0 +1,17 @@
+/* The one JSON form of events, vectors and verdicts that every JSON-writing sink shares. */
+#ifndef ANOMON_RECORD_JSON_H
+#define ANOMON_RECORD_JSON_H
+
+#include <stddef.h>
+
+#include "anomon_plugin.h"
+
+/* snprintf-style: returns the length the line needs (without NUL); complete if < cap.
+ * `stage` names the stage that produced the record. */
+int record_json(enum anomon_record_kind kind, const void *record, const char *stage, char *buf,
+		size_t cap);
+
+/* "2026-11-25T08:00:00.123456789Z" into out (at least 32 bytes). */
+void record_time_rfc3339(uint64_t ns, char *out, size_t cap);
+
+#endif

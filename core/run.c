@@ -1,0 +1,168 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "log.h"
+#include "run.h"
+#include "stage.h"
+
+struct runner {
+	struct pipeline *pl;
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm;
+	uv_timer_t duration, shutdown;
+	bool stopping;
+	const char *why;
+};
+
+static void stop_all(struct runner *r)
+{
+	/* Collectors first, so that what they flush still flows through started features,
+	 * models and sinks; each group is stopped after the one that feeds it. */
+	for (size_t i = 0; i < r->pl->n; i++)
+		stage_stop(r->pl->stages[i]);
+}
+
+static void on_shutdown(uv_timer_t *t)
+{
+	struct runner *r = t->data;
+	log_info("stopping: %s", r->why);
+	stop_all(r);
+	for (size_t i = r->pl->n; i-- > 0;)
+		stage_destroy(r->pl->stages[i]);
+	uv_close((uv_handle_t *)&r->sigint, NULL);
+	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	uv_close((uv_handle_t *)&r->duration, NULL);
+	uv_close((uv_handle_t *)&r->shutdown, NULL);
+}
+
+/* Shut down from a fresh loop turn, never from inside a plugin's own callback. */
+static void request_shutdown(struct runner *r, const char *why)
+{
+	if (r->stopping)
+		return;
+	r->stopping = true;
+	r->why = why;
+	uv_timer_start(&r->shutdown, on_shutdown, 0, 0);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct runner *r = h->data;
+	if (r->stopping) {
+		/* A second Ctrl-C while flushing: the user wants out now. */
+		log_warn("second %s: exiting without flushing", strsignal(signum));
+		_exit(130);
+	}
+	request_shutdown(r, signum == SIGINT ? "interrupted" : "terminated");
+}
+
+static void on_duration(uv_timer_t *t)
+{
+	request_shutdown(t->data, "duration reached");
+}
+
+static void on_all_ended(struct pipeline *pl)
+{
+	request_shutdown(pl->runner, "end of input");
+}
+
+static void print_stats(const struct pipeline *pl)
+{
+	uint64_t drops = 0;
+	for (size_t i = 0; i < pl->n; i++)
+		drops += pl->stages[i]->drops;
+	enum anomon_log_level lvl = drops ? ANOMON_LOG_WARN : ANOMON_LOG_INFO;
+	if ((int)lvl > log_verbosity)
+		return;
+	for (size_t i = 0; i < pl->n; i++) {
+		const anomon_stage *s = pl->stages[i];
+		log_msg(lvl, "%-16s %-9s in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64, s->name,
+			loader_kind_name(s->desc->kind), s->in, s->out, s->drops);
+	}
+}
+
+static int init_all(struct pipeline *pl, size_t *inited)
+{
+	for (*inited = 0; *inited < pl->n; (*inited)++) {
+		int rc = stage_init(pl->stages[*inited]);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		int rc = stage_check(pl->stages[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void drain(uv_loop_t *loop)
+{
+	/* Let close callbacks of handles the stages closed run, then close the loop. */
+	uv_run(loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(loop) == UV_EBUSY)
+		log_debug("event loop closed with handles still open");
+}
+
+/* -EINVAL from a plugin means the user's configuration is wrong (exit 2); anything else
+ * is a failure of the machine or the kernel (exit 1). */
+static int exit_code(int rc)
+{
+	return rc == -EINVAL ? 2 : 1;
+}
+
+int run_pipeline(struct pipeline *pl, const struct run_opts *o)
+{
+	struct runner r = {.pl = pl};
+	if (uv_loop_init(&r.loop) < 0) {
+		log_error("cannot create the event loop");
+		return 1;
+	}
+	pl->loop = &r.loop;
+	pl->runner = &r;
+	pl->on_all_ended = on_all_ended;
+
+	size_t inited = 0;
+	int rc = init_all(pl, &inited);
+	if (rc < 0 || o->validate_only) {
+		for (size_t i = pl->n; i-- > 0;)
+			stage_destroy(pl->stages[i]);
+		drain(&r.loop);
+		pl->loop = NULL;
+		return rc < 0 ? exit_code(rc) : 0;
+	}
+
+	uv_signal_init(&r.loop, &r.sigint);
+	uv_signal_init(&r.loop, &r.sigterm);
+	uv_timer_init(&r.loop, &r.duration);
+	uv_timer_init(&r.loop, &r.shutdown);
+	r.sigint.data = r.sigterm.data = r.duration.data = r.shutdown.data = &r;
+	uv_signal_start(&r.sigint, on_signal, SIGINT);
+	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+	/* A sink whose reader went away gets EPIPE from write(); the signal would kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (o->duration_s > 0)
+		uv_timer_start(&r.duration, on_duration, (uint64_t)(o->duration_s * 1000.0 + 0.5), 0);
+
+	/* Sinks first, collectors last: nothing is produced before its consumers listen. */
+	int status = 0;
+	for (size_t i = pl->n; i-- > 0;) {
+		rc = stage_start(pl->stages[i]);
+		if (rc < 0) {
+			status = exit_code(rc);
+			request_shutdown(&r, "a stage failed to start");
+			break;
+		}
+	}
+	uv_run(&r.loop, UV_RUN_DEFAULT);
+	drain(&r.loop);
+	pl->loop = NULL;
+	if (status == 0)
+		print_stats(pl);
+	return status;
+}

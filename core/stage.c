@@ -1,0 +1,140 @@
+/* The life of one stage: init, check, start, stop, destroy. */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "stage.h"
+
+static void report(anomon_stage *s, const char *what, int rc)
+{
+	const char *file = s->pl ? s->pl->file : "anomon";
+	if (s->error)
+		log_error("%s: %s (%s): %s", file, s->where[0] ? s->where : s->name, s->desc->name,
+			  s->error);
+	else
+		log_error("%s: %s (%s): %s failed: %s", file, s->where[0] ? s->where : s->name,
+			  s->desc->name, what, strerror(-rc));
+	free(s->error);
+	s->error = NULL;
+}
+
+int stage_init(anomon_stage *s)
+{
+	void *state = NULL;
+	int rc = s->desc->init(&host_api, s, &state);
+	if (rc < 0) {
+		report(s, "init", rc);
+		stage_close_handles(s);
+		return rc;
+	}
+	s->state = state;
+	s->inited = true;
+	return 0;
+}
+
+int stage_check(anomon_stage *s)
+{
+	if (!s->desc->check)
+		return 0;
+	int rc = s->desc->check(s->state);
+	if (rc < 0)
+		report(s, "check", rc);
+	return rc;
+}
+
+int stage_start(anomon_stage *s)
+{
+	int rc = s->desc->start ? s->desc->start(s->state) : 0;
+	if (rc < 0) {
+		report(s, "start", rc);
+		return rc;
+	}
+	s->started = true;
+	return 0;
+}
+
+void stage_stop(anomon_stage *s)
+{
+	if (!s->started)
+		return;
+	if (s->desc->stop)
+		s->desc->stop(s->state);
+	s->started = false;
+}
+
+void stage_destroy(anomon_stage *s)
+{
+	if (!s->inited)
+		return;
+	s->desc->destroy(s->state);
+	s->state = NULL;
+	s->inited = false;
+	stage_close_handles(s);
+}
+
+int stage_set_assignment(anomon_stage *s, const char *assign, const char *what,
+			 const char *origin)
+{
+	const char *eq = strchr(assign, '=');
+	char param[128], err[512];
+	if (!eq || eq == assign) {
+		log_error("%s %s: expected PARAM=VALUE", origin, what);
+		return -EINVAL;
+	}
+	snprintf(param, sizeof(param), "%.*s", (int)(eq - assign), assign);
+	struct param_value *pv = params_find(&s->params, param);
+	if (!pv) {
+		params_unknown_message(s->desc->params, s->desc->name, param, err, sizeof(err));
+		log_error("%s %s: %s", origin, what, err);
+		return -EINVAL;
+	}
+	pv->set = true;
+	if (param_set_text(pv, eq + 1, err, sizeof(err)) < 0) {
+		log_error("%s %s: %s", origin, what, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+anomon_stage *stage_new_standalone(const struct plugin_info *p, const char *const *sets,
+				   size_t n_sets, const char *origin)
+{
+	anomon_stage *s = calloc(1, sizeof(*s));
+	char err[512];
+	if (!s)
+		return NULL;
+	s->plugin = p;
+	s->desc = p->desc;
+	s->group = -1;
+	s->name = strdup(p->desc->name);
+	if (params_init(&s->params, p->desc->params, err, sizeof(err)) < 0) {
+		log_error("%s: %s", p->path, err);
+		stage_free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < n_sets; i++) {
+		if (stage_set_assignment(s, sets[i], sets[i], origin) < 0) {
+			stage_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+const char *stage_error(const anomon_stage *s)
+{
+	return s->error;
+}
+
+void stage_free(anomon_stage *s)
+{
+	if (!s)
+		return;
+	params_free(&s->params);
+	free(s->error);
+	free(s->name);
+	free(s);
+}

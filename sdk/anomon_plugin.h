@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * anomon_plugin.h — the anomon plugin ABI.
+ *
+ * This header is the only public interface between the anomon host and its plugins.
+ * A plugin is a shared object that exports exactly one symbol, ANOMON_PLUGIN_SYMBOL
+ * ("anomon_plugin_v1"), a `const struct anomon_plugin`. The host reads and checks that
+ * descriptor (ABI major, struct size, kind, name, parameter table, event types) before it
+ * calls anything in the plugin, and refuses the file with a message naming it otherwise.
+ *
+ * Conventions that hold for every callback and host function below:
+ *  - Threading: the host runs one event loop on one thread. Every plugin callback is called
+ *    on that thread, and host functions may only be called from it (that is, from inside a
+ *    callback). A plugin that runs threads of its own hands data to the loop through a file
+ *    descriptor it watches with host->watch_fd (a pipe or an eventfd).
+ *  - Memory: records (events, vectors, verdicts) passed to a callback are borrowed for the
+ *    duration of that call only; copy what you keep. Records passed to host->emit_* are
+ *    borrowed by the host for the call only; the host delivers them synchronously to the
+ *    downstream stages before emit returns. Strings returned by host functions are owned by
+ *    the host and live as long as the stage, unless said otherwise.
+ *  - Errors: functions return 0 on success or a negative errno value. A callback that fails
+ *    should first describe the failure with host->error(); the host prints it once, with the
+ *    pipeline file and stage as context.
+ *  - Versioning: ANOMON_ABI_MAJOR changes when an existing field or meaning changes; the host
+ *    refuses plugins of another major. ANOMON_ABI_MINOR grows when fields are appended at the
+ *    end of a struct; every struct that can grow starts with its own size so both sides can
+ *    tell which fields the other knows.
+ */
+#ifndef ANOMON_PLUGIN_H
+#define ANOMON_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ANOMON_ABI_MAJOR 1
+#define ANOMON_ABI_MINOR 0
+#define ANOMON_PLUGIN_SYMBOL "anomon_plugin_v1"
+
+#if defined(__GNUC__)
+#define ANOMON_EXPORT __attribute__((visibility("default")))
+#define ANOMON_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ANOMON_EXPORT
+#define ANOMON_PRINTF(a, b)
+#endif
+
+/* Define the descriptor of a plugin: `ANOMON_PLUGIN = { ... };` */
+#define ANOMON_PLUGIN ANOMON_EXPORT const struct anomon_plugin anomon_plugin_v1
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kinds and parameters                                                                        */
+
+enum anomon_kind {
+	ANOMON_KIND_COLLECTOR = 1, /* produces events */
+	ANOMON_KIND_FEATURE = 2,   /* consumes events, produces feature vectors */
+	ANOMON_KIND_MODEL = 3,     /* consumes feature vectors, produces verdicts */
+	ANOMON_KIND_SINK = 4,      /* consumes any record and delivers it somewhere */
+};
+
+enum anomon_param_type {
+	ANOMON_PARAM_STRING = 1,
+	ANOMON_PARAM_INT = 2,      /* signed 64-bit integer */
+	ANOMON_PARAM_NUMBER = 3,   /* double */
+	ANOMON_PARAM_BOOL = 4,     /* JSON true/false; "true"/"false"/"1"/"0" on the command line */
+	ANOMON_PARAM_DURATION = 5, /* "10s", "500ms", "2m", "1h", "250us"; a bare number is seconds */
+	ANOMON_PARAM_SIZE = 6,     /* "64M", "4k", "1G" (powers of 1024); a bare number is bytes */
+	ANOMON_PARAM_LIST = 7,     /* JSON array of strings; comma-separated on the command line */
+};
+
+/*
+ * One entry of a plugin's parameter table; the table ends with an entry whose name is NULL.
+ * `def` is the default written as it would be on the command line ("10s", "a,b", "true"), or
+ * NULL for none. The host checks every default against its type when it loads the plugin.
+ */
+struct anomon_param {
+	const char *name;
+	enum anomon_param_type type;
+	const char *def;
+	bool required;
+	const char *description;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Records                                                                                     */
+
+/* Event type names defined by the SDK. Plugins may define further types by name. */
+#define ANOMON_EV_RUNQ_HIST "runq_hist"
+#define ANOMON_EV_OPEN "open"
+#define ANOMON_EV_BIO "bio"
+
+/* Generic event envelope. `data` points to the type's struct (below) of `size` bytes. */
+struct anomon_event {
+	const char *type;  /* event type name */
+	uint64_t ts_ns;    /* event time, nanoseconds since the Unix epoch (CLOCK_REALTIME) */
+	const void *data;
+	size_t size;
+};
+
+#define ANOMON_COMM_LEN 16
+
+/* runq_hist: run-queue lengths sampled over one window, for one CPU, one cgroup or the host. */
+enum anomon_runq_source {
+	ANOMON_RUNQ_HOST = 0,
+	ANOMON_RUNQ_CPU = 1,
+	ANOMON_RUNQ_CGROUP = 2,
+};
+
+struct anomon_runq_hist {
+	uint64_t start_ns, end_ns;     /* the window the samples cover */
+	enum anomon_runq_source source;
+	int32_t cpu;                   /* for ANOMON_RUNQ_CPU, else -1 */
+	uint64_t cgroup_id;            /* for ANOMON_RUNQ_CGROUP, else 0 */
+	uint32_t nbins;                /* bins[i] counts samples whose queue length was i */
+	const uint64_t *bins;
+	uint64_t overflow;             /* samples with a queue length >= nbins */
+	uint64_t samples;              /* sum of bins and overflow */
+};
+
+/* Presence bits: a replayed log may lack fields that a live collector has. */
+enum anomon_open_field {
+	ANOMON_OPEN_TID = 1u << 0,
+	ANOMON_OPEN_UID = 1u << 1,
+	ANOMON_OPEN_CGROUP = 1u << 2,
+	ANOMON_OPEN_FLAGS = 1u << 3,
+	ANOMON_OPEN_MODE = 1u << 4,
+};
+
+struct anomon_open {
+	uint32_t present;      /* ANOMON_OPEN_* bits of the optional fields that are set */
+	uint32_t pid, tid, uid;
+	uint64_t cgroup_id;
+	char comm[ANOMON_COMM_LEN];
+	int32_t flags;         /* open(2) flags */
+	uint32_t mode;
+	int32_t fd;            /* -1 on failure */
+	int32_t err;           /* errno, 0 on success */
+	const char *path;      /* NUL-terminated */
+	size_t path_len;
+};
+
+enum anomon_bio_field {
+	ANOMON_BIO_PID = 1u << 0,
+	ANOMON_BIO_CGROUP = 1u << 1,
+	ANOMON_BIO_RWBS = 1u << 2,
+	ANOMON_BIO_SECTOR = 1u << 3,
+	ANOMON_BIO_BYTES = 1u << 4,
+	ANOMON_BIO_QUEUE = 1u << 5,
+	ANOMON_BIO_SERVICE = 1u << 6,
+	ANOMON_BIO_DISK = 1u << 7,
+};
+
+struct anomon_bio {
+	uint32_t present;      /* ANOMON_BIO_* bits of the optional fields that are set */
+	uint32_t pid;
+	char comm[ANOMON_COMM_LEN];
+	uint64_t cgroup_id;
+	char disk[32];
+	char rwbs[8];          /* "R", "W", "RA", "WS", "FF", ... */
+	uint64_t sector;
+	uint64_t bytes;
+	uint64_t queue_ns;     /* insert to issue */
+	uint64_t service_ns;   /* issue to completion */
+};
+
+/* Feature vector: one window of one key, as produced by a feature plugin. */
+enum anomon_window_flag {
+	ANOMON_WINDOW_INCOMPLETE = 1u << 0, /* events were dropped in this window */
+};
+
+struct anomon_vector {
+	uint64_t start_ns, end_ns;
+	const char *key;             /* "host", a container id, or a cgroup path */
+	uint32_t flags;              /* ANOMON_WINDOW_* */
+	size_t n;
+	const char *const *names;    /* n feature names, stable for the stage's lifetime */
+	const double *values;        /* n values */
+	uint64_t events;             /* events the window was built from */
+};
+
+struct anomon_contribution {
+	const char *feature;
+	double value;        /* the feature's value in this window */
+	double weight;       /* its contribution to the score; sign says which way it pushed */
+};
+
+struct anomon_verdict {
+	uint64_t start_ns, end_ns;
+	const char *key;
+	uint32_t flags;              /* ANOMON_WINDOW_* copied from the vector */
+	int label;                   /* 0 normal, 1 abnormal, -1 not judged (e.g. skipped window) */
+	double score;                /* probability of abnormal, 0..1 */
+	const char *model;           /* model name */
+	const char *model_version;
+	size_t n_top;
+	const struct anomon_contribution *top; /* most contributing features, strongest first */
+};
+
+enum anomon_record_kind {
+	ANOMON_RECORD_EVENT = 1,
+	ANOMON_RECORD_VECTOR = 2,
+	ANOMON_RECORD_VERDICT = 3,
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Training (optional, models)                                                                 */
+
+/* A labelled dataset, row-major. Borrowed for the duration of the call. */
+struct anomon_dataset {
+	size_t rows, cols;
+	const char *const *names; /* cols feature names */
+	const double *x;          /* rows * cols values */
+	const int *y;             /* rows labels, 0 or 1 */
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The host API                                                                                */
+
+typedef struct anomon_stage anomon_stage;  /* one plugin instance in a pipeline (opaque) */
+typedef struct anomon_timer anomon_timer;  /* opaque */
+typedef struct anomon_watch anomon_watch;  /* opaque */
+
+enum anomon_log_level {
+	ANOMON_LOG_ERROR = 0,
+	ANOMON_LOG_WARN = 1,
+	ANOMON_LOG_INFO = 2,  /* shown with -v */
+	ANOMON_LOG_DEBUG = 3, /* shown with -vv */
+};
+
+enum anomon_fd_events {
+	ANOMON_FD_READ = 1,
+	ANOMON_FD_WRITE = 2,
+};
+
+typedef void (*anomon_timer_cb)(void *arg);
+/* `events` are the ANOMON_FD_* that are ready; a negative value is an error (-errno). */
+typedef void (*anomon_fd_cb)(void *arg, int fd, int events);
+
+struct anomon_host {
+	uint32_t struct_size;  /* sizeof(struct anomon_host) as the host knows it */
+	uint32_t abi_major, abi_minor;
+
+	/* Log a line, prefixed with the stage's name, filtered by the run's verbosity. */
+	void (*log)(anomon_stage *s, enum anomon_log_level level, const char *fmt, ...)
+		ANOMON_PRINTF(3, 4);
+	/* Describe why the current callback fails; the host prints it once with context.
+	 * Call it before returning a negative value from init/start/check/fit. */
+	void (*error)(anomon_stage *s, const char *fmt, ...) ANOMON_PRINTF(2, 3);
+
+	/* Hand a record to the downstream stages (synchronously). Collectors emit events,
+	 * features vectors, models verdicts. Returns 0, or -EINVAL for a record of the wrong
+	 * kind for this stage. */
+	int (*emit_event)(anomon_stage *s, const struct anomon_event *ev);
+	int (*emit_vector)(anomon_stage *s, const struct anomon_vector *v);
+	int (*emit_verdict)(anomon_stage *s, const struct anomon_verdict *v);
+
+	/* Count records this stage lost (ring-buffer reserve failures, queue overflow, a sink
+	 * that could not deliver). Shown at exit and in metrics. */
+	void (*add_drops)(anomon_stage *s, uint64_t n);
+
+	/* Timers and fd watches run cb on the loop thread. `first_ms` 0 fires on the next loop
+	 * iteration; `repeat_ms` 0 fires once. Stopped automatically when the stage is destroyed;
+	 * stop them earlier with timer_stop/unwatch_fd (safe from inside their own callback). */
+	int (*timer_start)(anomon_stage *s, uint64_t first_ms, uint64_t repeat_ms,
+			   anomon_timer_cb cb, void *arg, anomon_timer **out);
+	void (*timer_stop)(anomon_timer *t);
+	int (*watch_fd)(anomon_stage *s, int fd, int events, anomon_fd_cb cb, void *arg,
+			anomon_watch **out);
+	void (*unwatch_fd)(anomon_watch *w);
+
+	/* Typed parameter getters. The host has validated every parameter against the plugin's
+	 * table before init, so a getter of the declared type always succeeds; it returns the
+	 * default when the pipeline did not set the parameter (0, "", false or an empty list when
+	 * there is no default). Asking for a name not in the table, or with the wrong type, is a
+	 * plugin bug: the host logs it and returns the zero value. */
+	const char *(*param_string)(anomon_stage *s, const char *name);
+	int64_t (*param_int)(anomon_stage *s, const char *name);
+	double (*param_number)(anomon_stage *s, const char *name);
+	bool (*param_bool)(anomon_stage *s, const char *name);
+	uint64_t (*param_duration_ns)(anomon_stage *s, const char *name);
+	uint64_t (*param_size)(anomon_stage *s, const char *name);
+	/* Returns the number of items; *items (may be NULL if count is 0) is owned by the host. */
+	size_t (*param_list)(anomon_stage *s, const char *name, const char *const **items);
+	/* True when the pipeline or the command line set the parameter explicitly. */
+	bool (*param_is_set)(anomon_stage *s, const char *name);
+
+	/* The stage's name in the pipeline (the plugin name unless the pipeline renamed it). */
+	const char *(*stage_name)(anomon_stage *s);
+	/* Current time, nanoseconds since the Unix epoch. */
+	uint64_t (*now_ns)(anomon_stage *s);
+
+	/* Collectors: this stage will produce nothing more (end of a replayed file). When every
+	 * collector has ended, the host stops the pipeline cleanly: windows are flushed, sinks
+	 * drained, and `anomon run` exits 0. */
+	void (*end_of_stream)(anomon_stage *s);
+
+	/* Features: declare the names of the vector this stage emits, once, in init. The names
+	 * are copied. Models read them with input_schema to check a model file at validate time. */
+	int (*set_schema)(anomon_stage *s, size_t n, const char *const *names);
+	/* Models: the feature names the upstream stages declared. Returns -ENOENT if no upstream
+	 * declared one, -EINVAL if upstreams disagree. */
+	int (*input_schema)(anomon_stage *s, size_t *n, const char *const **names);
+
+	/* Serialise a record as one line of JSON (no newline) into buf, snprintf-style: returns
+	 * the length the full line needs; the output is complete only if that is < cap. The same
+	 * stable field names are used by every sink that writes JSON. */
+	int (*format_json)(anomon_stage *s, enum anomon_record_kind kind, const void *record,
+			   char *buf, size_t cap);
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The descriptor                                                                              */
+
+struct anomon_plugin {
+	uint32_t abi_major;    /* ANOMON_ABI_MAJOR; the host refuses any other major */
+	uint32_t abi_minor;    /* ANOMON_ABI_MINOR the plugin was built with */
+	uint32_t struct_size;  /* sizeof(struct anomon_plugin) */
+	enum anomon_kind kind;
+	const char *name;         /* required: [a-z0-9_-]+, unique among loaded plugins */
+	const char *version;      /* required: the plugin's own version, e.g. "1.0.0" */
+	const char *description;  /* required: one line */
+	const struct anomon_param *params; /* optional: NULL-name-terminated table */
+	/* NULL-terminated lists of event type names. Collectors: the types they may produce
+	 * (required). Features: the types they accept (required; "*" accepts any). Models and
+	 * sinks leave consumes NULL: models take vectors, sinks take every record. */
+	const char *const *produces;
+	const char *const *consumes;
+
+	/* Required. Create the stage's state from its parameters (read them with the host's
+	 * getters) and store it in *state. Acquire resources here (open files, load BPF
+	 * programs) but produce nothing until start. Called for `anomon run` and for
+	 * `anomon validate`. */
+	int (*init)(const struct anomon_host *host, anomon_stage *s, void **state);
+	/* Optional. Check what validate can check without running: attach points exist on
+	 * this kernel, a model file matches the input schema. Called after every init. */
+	int (*check)(void *state);
+	/* Optional. Start producing: attach probes, arm timers, watch fds. Called in pipeline
+	 * order after every stage has been initialised and checked; sinks start first. */
+	int (*start)(void *state);
+	/* Optional. Stop producing and flush: collectors detach and deliver what they hold,
+	 * features close their open windows and emit them, models and sinks flush. Called in
+	 * pipeline order (collectors first) when the run ends; emitting from stop is allowed. */
+	void (*stop)(void *state);
+	/* Required. Release everything; the state is not used again. Called once after init
+	 * succeeded, also when a later stage failed and start was never called. */
+	void (*destroy)(void *state);
+
+	/* Data callbacks, by kind. Features: on_event (required). Models: on_vector (required).
+	 * Sinks: any of the three (a sink without a callback for a record kind ignores it).
+	 * The record is borrowed for the call. A negative return counts as a drop for this
+	 * stage; it does not stop the pipeline. */
+	int (*on_event)(void *state, const struct anomon_event *ev);
+	int (*on_vector)(void *state, const struct anomon_vector *v);
+	int (*on_verdict)(void *state, const struct anomon_verdict *v);
+
+	/* Optional (models): train from a labelled dataset. Parameters come from the stage as
+	 * in init (init is not called on a training stage). fit stores an opaque model in
+	 * *model; score returns the probability of abnormal for one row of ds->cols values;
+	 * save writes the model atomically to path, embedding metadata_json (an object the
+	 * host builds: data files and hashes, rows, seed, metrics) in its training metadata;
+	 * free releases the model. */
+	int (*fit)(const struct anomon_host *host, anomon_stage *s, const struct anomon_dataset *ds,
+		   void **model);
+	double (*score)(const void *model, const double *x);
+	int (*save)(const void *model, const char *metadata_json, const char *path);
+	void (*free_model)(void *model);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ANOMON_PLUGIN_H */
