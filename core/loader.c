@@ -239,7 +239,8 @@ static void scan_dir(struct loader *l, const char *dir, int depth)
 	free(ents);
 }
 
-static void add_entry(struct loader *l, const char *entry, int depth)
+/* `must_exist`: the user named this entry (--plugin-dir), so its absence is an error. */
+static void add_entry(struct loader *l, const char *entry, int depth, bool must_exist)
 {
 	struct stat st;
 	char **nd = realloc(l->dirs, (l->n_dirs + 1) * sizeof(*nd));
@@ -248,7 +249,12 @@ static void add_entry(struct loader *l, const char *entry, int depth)
 	l->dirs = nd;
 	l->dirs[l->n_dirs++] = strdup(entry);
 	if (stat(entry, &st) < 0) {
-		log_debug("plugin path %s: %s", entry, strerror(errno));
+		if (must_exist) {
+			log_error("--plugin-dir %s: %s", entry, strerror(errno));
+			l->refused++;
+		} else {
+			log_debug("plugin path %s: %s", entry, strerror(errno));
+		}
 		return;
 	}
 	if (S_ISDIR(st.st_mode))
@@ -279,18 +285,18 @@ struct loader *loader_open(const char *const *extra, size_t n_extra)
 	if (!l)
 		return NULL;
 	if (running_from_build_tree())
-		add_entry(l, ANOMON_BUILD_ROOT "/plugins", 3);
+		add_entry(l, ANOMON_BUILD_ROOT "/plugins", 3, false);
 	else
-		add_entry(l, ANOMON_PLUGIN_DIR, 0);
+		add_entry(l, ANOMON_PLUGIN_DIR, 0, false);
 	const char *env = getenv("ANOMON_PLUGIN_PATH");
 	if (env && *env) {
 		char *copy = strdup(env), *save = NULL;
 		for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
-			add_entry(l, tok, 0);
+			add_entry(l, tok, 0, false);
 		free(copy);
 	}
 	for (size_t i = 0; i < n_extra; i++)
-		add_entry(l, extra[i], 0);
+		add_entry(l, extra[i], 0, true);
 	return l;
 }
 

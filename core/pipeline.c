@@ -18,11 +18,8 @@ static const enum anomon_kind group_kinds[PIPELINE_GROUPS] = {
 	ANOMON_KIND_COLLECTOR, ANOMON_KIND_FEATURE, ANOMON_KIND_MODEL, ANOMON_KIND_SINK};
 
 /* Report "FILE:LINE:COL: PATH: message", the position found by rescanning the text. */
-static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, size_t depth,
-		     bool at_key, const char *fmt, ...) ANOMON_PRINTF(5, 6);
-
-static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, size_t depth,
-		     bool at_key, const char *fmt, ...)
+static void pl_verror(const struct pipeline *pl, const struct jpath_elem *path, size_t depth,
+		      bool at_key, const char *label, const char *fmt, va_list ap)
 {
 	char where[256] = "", msg[1024];
 	size_t off = 0;
@@ -33,15 +30,26 @@ static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, s
 		else
 			off += (size_t)snprintf(where + off, sizeof(where) - off, "[%zu]", path[i].index);
 	}
-	va_list ap;
-	va_start(ap, fmt);
+	if (label && off < sizeof(where))
+		snprintf(where + off, sizeof(where) - off, " (%s)", label);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	int line, col;
 	if (pl->text && json_locate(pl->text, pl->text_len, path, depth, at_key, &line, &col) == 0)
 		log_error("%s:%d:%d: %s%s%s", pl->file, line, col, where, *where ? ": " : "", msg);
 	else
 		log_error("%s: %s%s%s", pl->file, where, *where ? ": " : "", msg);
+}
+
+static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, size_t depth,
+		     bool at_key, const char *fmt, ...) ANOMON_PRINTF(5, 6);
+
+static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, size_t depth,
+		     bool at_key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pl_verror(pl, path, depth, at_key, NULL, fmt, ap);
+	va_end(ap);
 }
 
 static const char *json_kind(const json_t *j)
@@ -592,13 +600,18 @@ static bool compatible(const struct anomon_stage *s, const struct anomon_stage *
 }
 
 static void stage_error_at(struct pipeline *pl, struct anomon_stage *s, bool at_inputs,
-			   const char *fmt, const char *arg)
+			   const char *fmt, ...) ANOMON_PRINTF(4, 5);
+
+/* "FILE:L:C: sinks[0] (stdout): message" — the stage's place, then its name. */
+static void stage_error_at(struct pipeline *pl, struct anomon_stage *s, bool at_inputs,
+			   const char *fmt, ...)
 {
 	struct jpath_elem path[3] = {{.key = pipeline_group_names[s->group]}, {.index = s->index},
 				     {.key = "inputs"}};
-	char msg[768];
-	snprintf(msg, sizeof(msg), fmt, arg);
-	pl_error(pl, path, at_inputs ? 3 : 2, false, "(%s) %s", s->name, msg);
+	va_list ap;
+	va_start(ap, fmt);
+	pl_verror(pl, path, at_inputs ? 3 : 2, false, s->name, fmt, ap);
+	va_end(ap);
 }
 
 static int check_required(struct pipeline *pl, struct anomon_stage *s)
@@ -607,13 +620,11 @@ static int check_required(struct pipeline *pl, struct anomon_stage *s)
 	for (size_t i = 0; i < s->params.n; i++) {
 		const struct param_value *pv = &s->params.v[i];
 		if (pv->spec->required && !pv->set) {
-			char msg[512];
-			snprintf(msg, sizeof(msg),
-				 "missing required parameter \"%s\" (%s) of %s; set it in \"params\" or "
-				 "with --set %s.%s=VALUE",
-				 pv->spec->name, param_type_name(pv->spec->type), s->desc->name, s->name,
-				 pv->spec->name);
-			stage_error_at(pl, s, false, "%s", msg);
+			stage_error_at(pl, s, false,
+				       "missing required parameter \"%s\" (%s); set it in \"params\" "
+				       "or with --set %s.%s=VALUE",
+				       pv->spec->name, param_type_name(pv->spec->type), s->name,
+				       pv->spec->name);
 			bad = -EINVAL;
 		}
 	}
@@ -687,9 +698,12 @@ int pipeline_wire(struct pipeline *pl)
 			}
 		}
 		if (s->group > 0 && s->n_inputs == 0 && !bad) {
-			snprintf(why, sizeof(why), "nothing to read from: no %s stage feeds it",
-				 s->group == 1 ? "collector" : s->group == 2 ? "feature" : "");
-			stage_error_at(pl, s, false, "%s", why);
+			static const char *const feeders[] = {"", "collector", "feature", "other"};
+			if (s->explicit_inputs)
+				stage_error_at(pl, s, true, "nothing to read from: the list is empty");
+			else
+				stage_error_at(pl, s, false, "nothing to read from: no %s stage feeds it",
+					       feeders[s->group]);
 			bad = -EINVAL;
 		}
 	}

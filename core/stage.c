@@ -4,19 +4,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_locate.h"
 #include "log.h"
 #include "pipeline.h"
 #include "stage.h"
 
+/* "FILE:LINE:COL: collectors[0] (replay): message", the position that of the stage. */
 static void report(anomon_stage *s, const char *what, int rc)
 {
-	const char *file = s->pl ? s->pl->file : "anomon";
+	char file[4096] = "anomon";
+	if (s->pl) {
+		struct jpath_elem path[2] = {{.key = pipeline_group_names[s->group]}, {.index = s->index}};
+		int line, col;
+		if (s->group >= 0 && json_locate(s->pl->text, s->pl->text_len, path, 2, false, &line,
+						 &col) == 0)
+			snprintf(file, sizeof(file), "%s:%d:%d", s->pl->file, line, col);
+		else
+			snprintf(file, sizeof(file), "%s", s->pl->file);
+	}
 	if (s->error)
-		log_error("%s: %s (%s): %s", file, s->where[0] ? s->where : s->name, s->desc->name,
-			  s->error);
+		log_error("%s: %s (%s): %s", file, s->where[0] ? s->where : s->name, s->name, s->error);
 	else
-		log_error("%s: %s (%s): %s failed: %s", file, s->where[0] ? s->where : s->name,
-			  s->desc->name, what, strerror(-rc));
+		log_error("%s: %s (%s): %s failed: %s", file, s->where[0] ? s->where : s->name, s->name,
+			  what, strerror(-rc));
 	free(s->error);
 	s->error = NULL;
 }
