@@ -43,7 +43,7 @@ expect 2 "anomon: error: --set stdout.frmat=json: unknown parameter \"frmat\" of
 expect 2 "anomon: error: --set stdout.header=maybe: expected boolean (true or false), got \"maybe\"" \
 	"$ANOMON" run "$OK" --set stdout.header=maybe
 expect 2 "anomon: error: --set stdout: expected STAGE.PARAM=VALUE" "$ANOMON" run "$OK" --set stdout
-expect 2 "anomon: error: $OK: sinks[0] (stdout): format: expected \"text\" or \"json\", got \"xml\"" \
+expect 2 "anomon: error: $OK:3:13: sinks[0] (stdout): format: expected \"text\" or \"json\", got \"xml\"" \
 	"$ANOMON" run "$OK" --set stdout.format=xml
 expect 2 "anomon: error: --duration 0: expected a positive number of seconds" \
 	"$ANOMON" run "$OK" --duration 0

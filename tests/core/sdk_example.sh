@@ -17,6 +17,6 @@ JSON
 	fail "run example: $(cat "$tmp/err")"
 check "text output: header and 3 events" test "$(grep -c ' loadavg (32 bytes)$' "$tmp/out")" -eq 3
 check "header line" grep -qx 'TIME         EVENT' "$tmp/out"
-expect 2 "anomon: error: $tmp/p.json: collectors[0] (loadavg): interval must be at least 1ms and count at least 0" \
+expect 2 "anomon: error: $tmp/p.json:1:17: collectors[0] (loadavg): interval must be at least 1ms and count at least 0" \
 	"$ANOMON" run "$tmp/p.json" --plugin-dir "$tmp/loadavg.so" --set loadavg.count=-1
 finish
