@@ -96,9 +96,9 @@ static void test_locate(void **st)
 	int line, col;
 	assert_int_equal(json_locate(text, strlen(text), path, 4, false, &line, &col), 0);
 	assert_int_equal(line, 4);
-	assert_int_equal(col, 31);
+	assert_int_equal(col, 30);
 	assert_int_equal(json_locate(text, strlen(text), path, 4, true, &line, &col), 0);
-	assert_int_equal(col, 26);
+	assert_int_equal(col, 25);
 	assert_int_equal(json_locate(text, strlen(text), path, 2, false, &line, &col), 0);
 	assert_int_equal(line, 3);
 	assert_int_equal(col, 5);
