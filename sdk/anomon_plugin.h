@@ -264,8 +264,10 @@ struct anomon_host {
 	void (*add_drops)(anomon_stage *s, uint64_t n);
 
 	/* Timers and fd watches run cb on the loop thread. `first_ms` 0 fires on the next loop
-	 * iteration; `repeat_ms` 0 fires once. Stopped automatically when the stage is destroyed;
-	 * stop them earlier with timer_stop/unwatch_fd (safe from inside their own callback). */
+	 * iteration; `repeat_ms` 0 fires once. `out` may be NULL when the plugin never stops the
+	 * handle itself. A handle stays valid until timer_stop/unwatch_fd or the stage's destroy,
+	 * also after a one-shot timer fired; stopping it from inside its own callback is safe.
+	 * The host closes every handle still open when the stage is destroyed. */
 	int (*timer_start)(anomon_stage *s, uint64_t first_ms, uint64_t repeat_ms,
 			   anomon_timer_cb cb, void *arg, anomon_timer **out);
 	void (*timer_stop)(anomon_timer *t);

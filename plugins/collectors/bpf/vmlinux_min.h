@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmlinux_min.h — the kernel types the live collectors read, for building on a machine
+ * without /sys/kernel/btf/vmlinux (meson.build copies it to vmlinux.h then). Every struct
+ * is declared with only the fields the BPF programs touch: CO-RE relocates field offsets
+ * against the running kernel's BTF at load time, so sizes and layouts here do not matter,
+ * only names and types. A collector that reads a new type or field adds it here.
+ */
+#ifndef __VMLINUX_H__
+#define __VMLINUX_H__
+
+typedef signed char __s8;
+typedef unsigned char __u8;
+typedef short __s16;
+typedef unsigned short __u16;
+typedef int __s32;
+typedef unsigned int __u32;
+typedef long long __s64;
+typedef unsigned long long __u64;
+typedef __s8 s8;
+typedef __u8 u8;
+typedef __s16 s16;
+typedef __u16 u16;
+typedef __s32 s32;
+typedef __u32 u32;
+typedef __s64 s64;
+typedef __u64 u64;
+typedef __u16 __le16;
+typedef __u16 __be16;
+typedef __u32 __le32;
+typedef __u32 __be32;
+typedef __u64 __le64;
+typedef __u64 __be64;
+typedef __u32 __wsum;
+typedef int pid_t;
+typedef unsigned int uid_t;
+typedef _Bool bool;
+enum { false = 0, true = 1 };
+
+/* Used by bpf_helpers.h and the map definitions (values are the UAPI's). */
+enum bpf_map_type {
+	BPF_MAP_TYPE_UNSPEC = 0,
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PROG_ARRAY = 3,
+	BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
+	BPF_MAP_TYPE_PERCPU_HASH = 5,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+
+enum {
+	BPF_ANY = 0,
+	BPF_NOEXIST = 1,
+	BPF_EXIST = 2,
+	BPF_F_LOCK = 4,
+};
+
+enum {
+	BPF_F_NO_PREALLOC = 1,
+};
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+/* runqlen: task->se.cfs_rq->nr_queued (nr_running before 6.14). */
+struct cfs_rq {
+	unsigned int nr_queued;
+};
+
+struct sched_entity {
+	struct cfs_rq *cfs_rq;
+};
+
+struct task_struct {
+	struct sched_entity se;
+	pid_t pid;
+	pid_t tgid;
+};
+
+#pragma clang attribute pop
+
+#endif /* __VMLINUX_H__ */
