@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "paths.h"
 #include "pipeline.h"
 #include "run.h"
 #include "stage.h"
@@ -178,8 +179,13 @@ int cmd_run(int argc, char **argv)
 	if (file)
 		pl = pipeline_load(file, loader);
 	else
-		pl = pipeline_parse(cli_default_pipeline_name, cli_default_pipeline,
+	{
+		/* Resolved as if it were the file it was built from, pipelines/cpu.json. */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s/pipelines", paths_data_dir());
+		pl = pipeline_parse(cli_default_pipeline_name, dir, cli_default_pipeline,
 				    strlen(cli_default_pipeline), loader);
+	}
 	if (!pl || pipeline_apply_sets(pl, sets, n_sets) < 0)
 		goto out;
 	if (mode == MODE_RECORD && append_dataset_sink(pl, label, out) < 0)

@@ -476,7 +476,8 @@ static int train(struct job *j)
 	sets = calloc(n_sets + 1, sizeof(*sets));
 	if (!sets)
 		return 1;
-	memcpy(sets, j->sets, n_sets * sizeof(*sets));
+	if (n_sets)
+		memcpy(sets, j->sets, n_sets * sizeof(*sets));
 	if (j->seed_set && has_param(j->info->desc, "seed")) {
 		bool given = false;
 
@@ -632,7 +633,8 @@ static int eval(struct job *j)
 		return 1;
 	}
 	sets[0] = model_set;
-	memcpy(sets + 1, j->sets, j->n_sets * sizeof(*sets));
+	if (j->n_sets)
+		memcpy(sets + 1, j->sets, j->n_sets * sizeof(*sets));
 	j->stage = stage_new_standalone(j->info, sets, j->n_sets + 1, "--set");
 	free(sets);
 	free(model_set);

@@ -257,7 +257,8 @@ static const struct param_value *param_get(anomon_stage *s, const char *name,
 			s->desc->name, name);
 		return NULL;
 	}
-	if (pv->spec->type != t) {
+	/* A path is a string whose relative form the host has already resolved. */
+	if (pv->spec->type != t && !(t == ANOMON_PARAM_STRING && pv->spec->type == ANOMON_PARAM_PATH)) {
 		log_msg(ANOMON_LOG_ERROR, "plugin %s read parameter \"%s\" (%s) as %s", s->desc->name,
 			name, param_type_name(pv->spec->type), param_type_name(t));
 		return NULL;

@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "log.h"
 #include "params.h"
+#include "paths.h"
 
 struct loader {
 	struct plugin_info *plugins;
@@ -129,7 +130,7 @@ static int check_descriptor(const struct anomon_plugin *d, char *why, size_t len
 				 "1-64 characters of A-Z a-z 0-9 _)", i, d->name);
 			return -1;
 		}
-		if (p->type < ANOMON_PARAM_STRING || p->type > ANOMON_PARAM_LIST) {
+		if (p->type < ANOMON_PARAM_STRING || p->type > ANOMON_PARAM_PATH) {
 			snprintf(why, len, "parameter \"%s\" of \"%s\" has an unknown type %d", p->name,
 				 d->name, (int)p->type);
 			return -1;
@@ -263,28 +264,12 @@ static void add_entry(struct loader *l, const char *entry, int depth, bool must_
 		load_file(l, entry);
 }
 
-/* The build tree, when this binary is the one built there: `build/anomon` runs without
- * installing, and never mixes in plugins of an older installed version. */
-static bool running_from_build_tree(void)
-{
-	char exe[PATH_MAX], root[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0 || !realpath(ANOMON_BUILD_ROOT, root))
-		return false;
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	return strcmp(exe, root) == 0;
-}
-
 struct loader *loader_open(const char *const *extra, size_t n_extra)
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	if (running_from_build_tree())
+	if (paths_in_build_tree())
 		add_entry(l, ANOMON_BUILD_ROOT "/plugins", 3, false);
 	else
 		add_entry(l, ANOMON_PLUGIN_DIR, 0, false);

@@ -17,6 +17,7 @@ const char *param_type_name(enum anomon_param_type t)
 	case ANOMON_PARAM_DURATION: return "duration";
 	case ANOMON_PARAM_SIZE: return "size";
 	case ANOMON_PARAM_LIST: return "list of strings";
+	case ANOMON_PARAM_PATH: return "path";
 	}
 	return "unknown";
 }
@@ -123,6 +124,7 @@ static const char *expectation(enum anomon_param_type t)
 	case ANOMON_PARAM_DURATION: return "duration such as \"10s\" or \"500ms\"";
 	case ANOMON_PARAM_SIZE: return "size such as \"64M\" or \"4k\"";
 	case ANOMON_PARAM_LIST: return "list of strings";
+	case ANOMON_PARAM_PATH: return "path (string)";
 	}
 	return "value";
 }
@@ -136,6 +138,10 @@ int param_set_text(struct param_value *pv, const char *text, char *err, size_t e
 	int rc = 0;
 	switch (t) {
 	case ANOMON_PARAM_STRING:
+		break;
+	case ANOMON_PARAM_PATH:
+		if (!*text)
+			rc = -EINVAL;
 		break;
 	case ANOMON_PARAM_INT:
 		errno = 0;
@@ -215,6 +221,7 @@ int param_set_json(struct param_value *pv, const json_t *j, char *err, size_t er
 	char buf[64];
 	switch (t) {
 	case ANOMON_PARAM_STRING:
+	case ANOMON_PARAM_PATH:
 		if (json_is_string(j))
 			return param_set_text(pv, json_string_value(j), err, errlen);
 		break;
@@ -357,4 +364,19 @@ void params_unknown_message(const struct anomon_param *table, const char *plugin
 	off += snprintf(err + off, errlen - (size_t)off, "it takes ");
 	for (size_t i = 0; i < n && (size_t)off < errlen; i++)
 		off += snprintf(err + off, errlen - (size_t)off, "%s%s", i ? ", " : "", names[i]);
+}
+
+int param_resolve_path(struct param_value *pv, const char *base)
+{
+	if (pv->spec->type != ANOMON_PARAM_PATH || !pv->has || !base || !pv->text ||
+	    pv->text[0] == '/' || strcmp(pv->text, "-") == 0)
+		return 0;
+	size_t len = strlen(base) + strlen(pv->text) + 2;
+	char *abs = malloc(len);
+	if (!abs)
+		return -ENOMEM;
+	snprintf(abs, len, "%s/%s", base, pv->text);
+	free(pv->text);
+	pv->text = abs;
+	return 0;
 }

@@ -48,6 +48,9 @@ const struct param_value *params_cfind(const struct param_values *pv, const char
 int param_set_text(struct param_value *pv, const char *text, char *err, size_t errlen);
 int param_set_json(struct param_value *pv, const json_t *j, char *err, size_t errlen);
 
+/* Make a relative PATH value absolute against directory `base` (NULL: leave it). */
+int param_resolve_path(struct param_value *pv, const char *base);
+
 /* "unknown parameter \"x\"; did you mean \"y\"?" or "...; <plugin> has parameters a, b". */
 void params_unknown_message(const struct anomon_param *table, const char *plugin,
 			    const char *name, char *err, size_t errlen);

@@ -141,14 +141,14 @@ static struct anomon_stage *stage_new(struct pipeline *pl, const struct plugin_i
 	struct anomon_stage *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	char err[256];
-	if (params_init(&s->params, p->desc->params, err, sizeof(err)) < 0) {
-		free(s);
-		return NULL;
-	}
 	s->pl = pl;
 	s->plugin = p;
 	s->desc = p->desc;
+	if (stage_params_init(s) < 0) {
+		params_free(&s->params);
+		free(s);
+		return NULL;
+	}
 	s->group = group;
 	s->index = index;
 	if (group >= 0)
@@ -189,6 +189,8 @@ static int parse_params(struct pipeline *pl, struct anomon_stage *s, json_t *par
 		pv->set = true;
 		if (param_set_json(pv, val, err, sizeof(err)) < 0) {
 			pl_error(pl, path, 4, false, "%s", err);
+			bad = -1;
+		} else if (param_resolve_path(pv, pl->base_dir) < 0) {
 			bad = -1;
 		}
 	}
@@ -298,8 +300,8 @@ static bool blank(const char *text, size_t len)
 	return true;
 }
 
-struct pipeline *pipeline_parse(const char *file, const char *text, size_t len,
-				struct loader *loader)
+struct pipeline *pipeline_parse(const char *file, const char *base_dir, const char *text,
+				size_t len, struct loader *loader)
 {
 	static const char *const top_keys[] = {"name", "description", "collectors", "features",
 					       "models", "sinks"};
@@ -308,6 +310,7 @@ struct pipeline *pipeline_parse(const char *file, const char *text, size_t len,
 		return NULL;
 	pl->file = strdup(file);
 	pl->loader = loader;
+	pl->base_dir = base_dir ? strdup(base_dir) : NULL;
 	pl->text = malloc(len + 1);
 	if (!pl->file || !pl->text) {
 		pipeline_free(pl);
@@ -428,7 +431,11 @@ struct pipeline *pipeline_load(const char *file, struct loader *loader)
 		free(buf);
 		return NULL;
 	}
-	struct pipeline *pl = pipeline_parse(file, buf ? buf : "", len, loader);
+	char *copy = strdup(file);
+	char *slash = copy ? strrchr(copy, '/') : NULL;
+	const char *dir = !copy ? NULL : !slash ? "." : slash == copy ? "/" : (*slash = '\0', copy);
+	struct pipeline *pl = pipeline_parse(file, dir, buf ? buf : "", len, loader);
+	free(copy);
 	free(buf);
 	return pl;
 }
@@ -732,5 +739,6 @@ void pipeline_free(struct pipeline *pl)
 	free(pl->stages);
 	free(pl->text);
 	free(pl->file);
+	free(pl->base_dir);
 	free(pl);
 }

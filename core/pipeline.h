@@ -42,6 +42,7 @@ extern const char *const pipeline_group_names[PIPELINE_GROUPS];
 
 struct pipeline {
 	char *file;                  /* as given, for messages */
+	char *base_dir;              /* relative paths in the file are relative to this */
 	char *text;
 	size_t text_len;
 	struct loader *loader;
@@ -55,10 +56,11 @@ struct pipeline {
 /*
  * Parse and check a pipeline: JSON syntax, sections and keys, plugin names and kinds,
  * parameters against each plugin's table. Every problem is reported on stderr as
- * "FILE:LINE:COL: PATH: what was expected"; returns NULL if there was any.
+ * "FILE:LINE:COL: PATH: what was expected"; returns NULL if there was any. Relative paths
+ * (ANOMON_PARAM_PATH) in the text are resolved against base_dir.
  */
-struct pipeline *pipeline_parse(const char *file, const char *text, size_t len,
-				struct loader *loader);
+struct pipeline *pipeline_parse(const char *file, const char *base_dir, const char *text,
+				size_t len, struct loader *loader);
 /* Read the file, then pipeline_parse. */
 struct pipeline *pipeline_load(const char *file, struct loader *loader);
 /* Apply "STAGE.PARAM=VALUE" overrides; returns 0 or -EINVAL after reporting. */

@@ -6,6 +6,7 @@
 
 #include "json_locate.h"
 #include "log.h"
+#include "paths.h"
 #include "pipeline.h"
 #include "stage.h"
 
@@ -85,6 +86,19 @@ void stage_destroy(anomon_stage *s)
 	stage_close_handles(s);
 }
 
+int stage_params_init(anomon_stage *s)
+{
+	char err[512];
+	if (params_init(&s->params, s->desc->params, err, sizeof(err)) < 0) {
+		log_error("%s: %s", s->plugin->path, err);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < s->params.n; i++)
+		if (param_resolve_path(&s->params.v[i], paths_data_dir()) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 int stage_set_assignment(anomon_stage *s, const char *assign, const char *what,
 			 const char *origin)
 {
@@ -113,15 +127,13 @@ anomon_stage *stage_new_standalone(const struct plugin_info *p, const char *cons
 				   size_t n_sets, const char *origin)
 {
 	anomon_stage *s = calloc(1, sizeof(*s));
-	char err[512];
 	if (!s)
 		return NULL;
 	s->plugin = p;
 	s->desc = p->desc;
 	s->group = -1;
 	s->name = strdup(p->desc->name);
-	if (params_init(&s->params, p->desc->params, err, sizeof(err)) < 0) {
-		log_error("%s: %s", p->path, err);
+	if (stage_params_init(s) < 0) {
 		stage_free(s);
 		return NULL;
 	}

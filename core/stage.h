@@ -14,6 +14,9 @@ extern const struct anomon_host host_api;
  */
 anomon_stage *stage_new_standalone(const struct plugin_info *p, const char *const *sets,
 				   size_t n_sets, const char *origin);
+/* Give s its plugin's parameters at their defaults (relative default paths resolved against
+ * the data directory). */
+int stage_params_init(anomon_stage *s);
 /* Set "PARAM=VALUE" on s, typed by its table; reports "ORIGIN WHAT: reason" on failure. */
 int stage_set_assignment(anomon_stage *s, const char *assign, const char *what,
 			 const char *origin);

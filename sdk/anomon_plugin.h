@@ -71,6 +71,12 @@ enum anomon_param_type {
 	ANOMON_PARAM_DURATION = 5, /* "10s", "500ms", "2m", "1h", "250us"; a bare number is seconds */
 	ANOMON_PARAM_SIZE = 6,     /* "64M", "4k", "1G" (powers of 1024); a bare number is bytes */
 	ANOMON_PARAM_LIST = 7,     /* JSON array of strings; comma-separated on the command line */
+	/* A file path, read with param_string. The host resolves a relative path against the
+	 * directory of the pipeline file that set it; from --set, against the working directory;
+	 * a default or a value of the built-in pipeline, against anomon's data directory (the
+	 * source tree when run from the build tree, else $prefix/share/anomon). "-" (standard
+	 * input/output) and absolute paths are kept as they are. */
+	ANOMON_PARAM_PATH = 8,
 };
 
 /*
