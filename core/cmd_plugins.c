@@ -38,8 +38,8 @@ static json_t *plugin_json(const struct plugin_info *p)
 	char abi[32];
 	snprintf(abi, sizeof(abi), "%u.%u", d->abi_major, d->abi_minor);
 	json_t *params = json_array();
-	for (size_t i = 0; d->params && d->params[i].name; i++) {
-		const struct anomon_param *pp = &d->params[i];
+	for (size_t i = 0; p->params[i].name; i++) {
+		const struct anomon_param *pp = &p->params[i];
 		json_array_append_new(params,
 				      json_pack("{s:s, s:s, s:o, s:b, s:s}", "name", pp->name, "type",
 						param_type_name(pp->type), "default",
@@ -104,10 +104,10 @@ static void info_text(const struct plugin_info *p)
 	if (d->kind == ANOMON_KIND_SINK)
 		printf("%-12s %s%s%s\n", "consumes:", d->on_event ? "events " : "",
 		       d->on_vector ? "vectors " : "", d->on_verdict ? "verdicts" : "");
-	size_t n = param_table_len(d->params);
+	size_t n = param_table_len(p->params);
 	printf("parameters:%s\n", n ? "" : " none");
 	for (size_t i = 0; i < n; i++) {
-		const struct anomon_param *pp = &d->params[i];
+		const struct anomon_param *pp = &p->params[i];
 		char def[96];
 		if (pp->required)
 			snprintf(def, sizeof(def), "required");

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <uv.h>
 
+#include "cgroups.h"
+#include "filter.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record_json.h"
@@ -60,6 +62,15 @@ static int host_emit_event(anomon_stage *s, const struct anomon_event *ev)
 {
 	if (s->desc->kind != ANOMON_KIND_COLLECTOR || !ev || !ev->type)
 		return -EINVAL;
+	/* The cgroup is looked up only when some stage filters by container. */
+	int64_t cg = -2;
+	if (filter_active(s)) {
+		cg = filter_event_cgroup(ev);
+		if (cg >= 0 && !filter_wanted(s, (uint64_t)cg)) {
+			s->filtered++;
+			return 0;
+		}
+	}
 	s->out++;
 	const anomon_stage *prev = dispatch_source;
 	dispatch_source = s;
@@ -67,6 +78,14 @@ static int host_emit_event(anomon_stage *s, const struct anomon_event *ev)
 		anomon_stage *d = s->outputs[i];
 		if (!d->started || !stage_accepts_event(d, ev->type))
 			continue;
+		if (d->desc->kind == ANOMON_KIND_FEATURE && filter_active(d)) {
+			if (cg == -2)
+				cg = filter_event_cgroup(ev);
+			if (cg >= 0 && !filter_wanted(d, (uint64_t)cg)) {
+				d->filtered++;
+				continue;
+			}
+		}
 		d->in++;
 		if (d->desc->on_event(d->state, ev) < 0)
 			d->drops++;
@@ -400,6 +419,24 @@ static int host_format_json(anomon_stage *s, enum anomon_record_kind kind, const
 	return record_json(kind, record, dispatch_source ? dispatch_source->name : NULL, buf, cap);
 }
 
+static const struct anomon_container *host_container(anomon_stage *s, uint64_t cgroup_id)
+{
+	(void)s;
+	return &cgroups_lookup(cgroup_id)->pub;
+}
+
+static bool host_cgroup_wanted(anomon_stage *s, uint64_t cgroup_id)
+{
+	return filter_wanted(s, cgroup_id);
+}
+
+static const struct anomon_container *host_container_of_key(anomon_stage *s, const char *key)
+{
+	(void)s;
+	const struct cgroup_entry *e = key ? cgroups_by_key(key) : NULL;
+	return e ? &e->pub : NULL;
+}
+
 const struct anomon_host host_api = {
 	.struct_size = sizeof(struct anomon_host),
 	.abi_major = ANOMON_ABI_MAJOR,
@@ -428,4 +465,7 @@ const struct anomon_host host_api = {
 	.set_schema = host_set_schema,
 	.input_schema = host_input_schema,
 	.format_json = host_format_json,
+	.container = host_container,
+	.cgroup_wanted = host_cgroup_wanted,
+	.container_of_key = host_container_of_key,
 };

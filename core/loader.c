@@ -135,6 +135,14 @@ static int check_descriptor(const struct anomon_plugin *d, char *why, size_t len
 				 d->name, (int)p->type);
 			return -1;
 		}
+		for (size_t j = 0; loader_common_params[j].name; j++) {
+			if ((d->kind == ANOMON_KIND_COLLECTOR || d->kind == ANOMON_KIND_FEATURE) &&
+			    strcmp(loader_common_params[j].name, p->name) == 0) {
+				snprintf(why, len, "parameter \"%s\" of \"%s\" is one the host provides "
+					 "to every %s", p->name, d->name, loader_kind_name(d->kind));
+				return -1;
+			}
+		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(d->params[j].name, p->name) == 0) {
 				snprintf(why, len, "parameter \"%s\" of \"%s\" is declared twice", p->name,
@@ -151,6 +159,32 @@ static int check_descriptor(const struct anomon_plugin *d, char *why, size_t len
 	}
 	params_free(&pv);
 	return 0;
+}
+
+const struct anomon_param loader_common_params[] = {
+	{"containers_only", ANOMON_PARAM_BOOL, "false", false,
+	 "ignore events of the host and of cgroups that are not containers"},
+	{"include", ANOMON_PARAM_LIST, "", false,
+	 "only these containers: ids (12+ characters), names, \"host\", or cgroup path globs"},
+	{"exclude", ANOMON_PARAM_LIST, "", false,
+	 "never these containers (same forms as include)"},
+	{NULL, 0, NULL, false, NULL},
+};
+
+/* The table a stage of this plugin is checked against: its own, then the common ones. */
+static struct anomon_param *full_table(const struct anomon_plugin *d)
+{
+	size_t n = param_table_len(d->params);
+	bool common = d->kind == ANOMON_KIND_COLLECTOR || d->kind == ANOMON_KIND_FEATURE;
+	size_t nc = common ? param_table_len(loader_common_params) : 0;
+	struct anomon_param *t = calloc(n + nc + 1, sizeof(*t));
+	if (!t)
+		return NULL;
+	if (n)
+		memcpy(t, d->params, n * sizeof(*t));
+	if (nc)
+		memcpy(t + n, loader_common_params, nc * sizeof(*t));
+	return t;
 }
 
 static void refuse(struct loader *l, const char *path, const char *fmt, const char *why)
@@ -204,7 +238,13 @@ static void load_file(struct loader *l, const char *path)
 		l->plugins = np;
 		l->cap = cap;
 	}
-	l->plugins[l->n++] = (struct plugin_info){.desc = d, .path = strdup(path), .handle = h};
+	struct anomon_param *table = full_table(d);
+	if (!table) {
+		dlclose(h);
+		return;
+	}
+	l->plugins[l->n++] = (struct plugin_info){.desc = d, .params = table, .path = strdup(path),
+						  .handle = h};
 	log_debug("loaded plugin %s %s from %s", d->name, d->version, path);
 }
 
@@ -324,6 +364,7 @@ void loader_close(struct loader *l)
 		dlclose(l->plugins[i].handle);
 #endif
 		free(l->plugins[i].path);
+		free((void *)l->plugins[i].params);
 	}
 	for (size_t i = 0; i < l->n_dirs; i++)
 		free(l->dirs[i]);

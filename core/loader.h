@@ -9,6 +9,9 @@
 
 struct plugin_info {
 	const struct anomon_plugin *desc;
+	/* The plugin's parameters followed by the host's common ones (containers_only, include,
+	 * exclude for collectors and features); NULL-name-terminated. */
+	const struct anomon_param *params;
 	char *path;     /* the .so it came from */
 	void *handle;   /* dlopen handle */
 };
@@ -32,5 +35,8 @@ size_t loader_search_path(const struct loader *l, const char *const **dirs);
 void loader_close(struct loader *l);
 
 const char *loader_kind_name(enum anomon_kind kind);
+
+/* The parameters the host adds to every collector and feature. */
+extern const struct anomon_param loader_common_params[];
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "filter.h"
 #include "json_locate.h"
 #include "log.h"
 #include "pipeline.h"
@@ -181,7 +182,7 @@ static int parse_params(struct pipeline *pl, struct anomon_stage *s, json_t *par
 		struct param_value *pv = params_find(&s->params, key);
 		char err[512];
 		if (!pv) {
-			params_unknown_message(s->desc->params, s->desc->name, key, err, sizeof(err));
+			params_unknown_message(s->plugin->params, s->desc->name, key, err, sizeof(err));
 			pl_error(pl, path, 4, true, "%s", err);
 			bad = -1;
 			continue;
@@ -734,6 +735,7 @@ void pipeline_free(struct pipeline *pl)
 		free(s->outputs);
 		free(s->error);
 		free(s->name);
+		filter_free(s);
 		free(s);
 	}
 	free(pl->stages);

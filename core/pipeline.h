@@ -34,6 +34,9 @@ struct anomon_stage {
 	char **input_names;          /* "inputs" as written, when explicit */
 	size_t n_input_names;
 	bool explicit_inputs;
+	int filter_state;            /* 0 not read yet, 1 no filter, 2 filtering */
+	struct filter_slot *filter_cache; /* decisions per cgroup id (filter.c) */
+	uint64_t filtered;           /* events the filter held back */
 };
 
 /* The four groups in file order; a stage's kind decides its group. */

@@ -127,6 +127,41 @@ static void put_num(struct out *o, double v)
 		puts_(o, "null");
 }
 
+static const struct anomon_container *(*resolve_id)(uint64_t id);
+static const struct anomon_container *(*resolve_key)(const char *key);
+
+void record_json_set_resolvers(const struct anomon_container *(*by_id)(uint64_t id),
+			       const struct anomon_container *(*by_key)(const char *key))
+{
+	resolve_id = by_id;
+	resolve_key = by_key;
+}
+
+static void put_opt(struct out *o, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	putf(o, ",\"%s\":", key);
+	put_cstr(o, v);
+}
+
+/* ,"cgroup":"/x","container":{"runtime":..,"id":..,"short_id":..,"pod_uid":..,"name":..} */
+static void put_container(struct out *o, const struct anomon_container *c)
+{
+	if (!c)
+		return;
+	put_opt(o, "cgroup", c->cgroup);
+	if (!c->runtime)
+		return;
+	puts_(o, ",\"container\":{\"runtime\":");
+	put_cstr(o, c->runtime);
+	put_opt(o, "id", c->id);
+	put_opt(o, "short_id", c->short_id);
+	put_opt(o, "pod_uid", c->pod_uid);
+	put_opt(o, "name", c->name);
+	puts_(o, "}");
+}
+
 void record_time_rfc3339(uint64_t ns, char *out, size_t cap)
 {
 	time_t sec = (time_t)(ns / 1000000000u);
@@ -159,8 +194,11 @@ static void event_json(struct out *o, const struct anomon_event *ev)
 			putf(o, ",\"tid\":%" PRIu32, e->tid);
 		if (e->present & ANOMON_OPEN_UID)
 			putf(o, ",\"uid\":%" PRIu32, e->uid);
-		if (e->present & ANOMON_OPEN_CGROUP)
+		if (e->present & ANOMON_OPEN_CGROUP) {
 			putf(o, ",\"cgroup_id\":%" PRIu64, e->cgroup_id);
+			if (resolve_id)
+				put_container(o, resolve_id(e->cgroup_id));
+		}
 		puts_(o, ",\"comm\":");
 		put_comm(o, e->comm);
 		if (e->present & ANOMON_OPEN_FLAGS)
@@ -175,8 +213,11 @@ static void event_json(struct out *o, const struct anomon_event *ev)
 			putf(o, ",\"pid\":%" PRIu32, e->pid);
 		puts_(o, ",\"comm\":");
 		put_comm(o, e->comm);
-		if (e->present & ANOMON_BIO_CGROUP)
+		if (e->present & ANOMON_BIO_CGROUP) {
 			putf(o, ",\"cgroup_id\":%" PRIu64, e->cgroup_id);
+			if (resolve_id)
+				put_container(o, resolve_id(e->cgroup_id));
+		}
 		if (e->present & ANOMON_BIO_DISK) {
 			puts_(o, ",\"disk\":");
 			put_str(o, e->disk, strnlen(e->disk, sizeof(e->disk)));
@@ -202,8 +243,11 @@ static void event_json(struct out *o, const struct anomon_event *ev)
 		putf(o, ",\"source\":\"%s\"", h->source <= ANOMON_RUNQ_CGROUP ? src[h->source] : "?");
 		if (h->source == ANOMON_RUNQ_CPU)
 			putf(o, ",\"cpu\":%" PRId32, h->cpu);
-		if (h->source == ANOMON_RUNQ_CGROUP)
+		if (h->source == ANOMON_RUNQ_CGROUP) {
 			putf(o, ",\"cgroup_id\":%" PRIu64, h->cgroup_id);
+			if (resolve_id)
+				put_container(o, resolve_id(h->cgroup_id));
+		}
 		putf(o, ",\"samples\":%" PRIu64 ",\"overflow\":%" PRIu64 ",\"bins\":[", h->samples,
 		     h->overflow);
 		for (uint32_t i = 0; i < h->nbins; i++)
@@ -226,6 +270,8 @@ static void window_json(struct out *o, const char *kind, const char *stage, uint
 	put_time(o, "end", end);
 	puts_(o, ",\"key\":");
 	put_cstr(o, key ? key : "");
+	if (key && resolve_key)
+		put_container(o, resolve_key(key));
 	putf(o, ",\"incomplete\":%s", (flags & ANOMON_WINDOW_INCOMPLETE) ? "true" : "false");
 }
 

@@ -11,6 +11,11 @@
 int record_json(enum anomon_record_kind kind, const void *record, const char *stage, char *buf,
 		size_t cap);
 
+/* How records name their container: by the cgroup id of an event, by the key of a vector or
+ * verdict. Either may return NULL (unknown). Without resolvers, no container is written. */
+void record_json_set_resolvers(const struct anomon_container *(*by_id)(uint64_t id),
+			       const struct anomon_container *(*by_key)(const char *key));
+
 /* "2026-11-25T08:00:00.123456789Z" into out (at least 32 bytes). */
 void record_time_rfc3339(uint64_t ns, char *out, size_t cap);
 

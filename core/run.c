@@ -6,7 +6,9 @@
 #include <string.h>
 #include <uv.h>
 
+#include "cgroups.h"
 #include "log.h"
+#include "record_json.h"
 #include "run.h"
 #include "stage.h"
 
@@ -14,7 +16,7 @@ struct runner {
 	struct pipeline *pl;
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm;
-	uv_timer_t duration, shutdown;
+	uv_timer_t duration, shutdown, sweep;
 	bool stopping;
 	const char *why;
 };
@@ -38,6 +40,27 @@ static void on_shutdown(uv_timer_t *t)
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
 	uv_close((uv_handle_t *)&r->duration, NULL);
 	uv_close((uv_handle_t *)&r->shutdown, NULL);
+	uv_close((uv_handle_t *)&r->sweep, NULL);
+}
+
+/* Forget cgroups that were removed, so a long run's cache does not grow without bound. */
+static void on_sweep(uv_timer_t *t)
+{
+	(void)t;
+	unsigned n = cgroups_sweep();
+	if (n)
+		log_debug("forgot %u removed cgroups (%zu cached)", n, cgroups_cached());
+}
+
+static const struct anomon_container *container_by_id(uint64_t id)
+{
+	return &cgroups_lookup(id)->pub;
+}
+
+static const struct anomon_container *container_by_key(const char *key)
+{
+	const struct cgroup_entry *e = cgroups_by_key(key);
+	return e ? &e->pub : NULL;
 }
 
 /* Shut down from a fresh loop turn, never from inside a plugin's own callback. */
@@ -81,8 +104,11 @@ static void print_stats(const struct pipeline *pl)
 		return;
 	for (size_t i = 0; i < pl->n; i++) {
 		const anomon_stage *s = pl->stages[i];
-		log_msg(lvl, "%-16s %-9s in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64, s->name,
-			loader_kind_name(s->desc->kind), s->in, s->out, s->drops);
+		char filtered[48] = "";
+		if (s->filtered)
+			snprintf(filtered, sizeof(filtered), " filtered %" PRIu64, s->filtered);
+		log_msg(lvl, "%-16s %-9s in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64 "%s", s->name,
+			loader_kind_name(s->desc->kind), s->in, s->out, s->drops, filtered);
 	}
 }
 
@@ -126,6 +152,9 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 	pl->loop = &r.loop;
 	pl->runner = &r;
 	pl->on_all_ended = on_all_ended;
+	if (cgroups_open(NULL) < 0)
+		log_info("no cgroup v2 hierarchy: events are attributed to the host only");
+	record_json_set_resolvers(container_by_id, container_by_key);
 
 	size_t inited = 0;
 	int rc = init_all(pl, &inited);
@@ -134,6 +163,7 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 			stage_destroy(pl->stages[i]);
 		drain(&r.loop);
 		pl->loop = NULL;
+		cgroups_close();
 		return rc < 0 ? exit_code(rc) : 0;
 	}
 
@@ -141,7 +171,9 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 	uv_signal_init(&r.loop, &r.sigterm);
 	uv_timer_init(&r.loop, &r.duration);
 	uv_timer_init(&r.loop, &r.shutdown);
+	uv_timer_init(&r.loop, &r.sweep);
 	r.sigint.data = r.sigterm.data = r.duration.data = r.shutdown.data = &r;
+	uv_timer_start(&r.sweep, on_sweep, 5000, 5000);
 	uv_signal_start(&r.sigint, on_signal, SIGINT);
 	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
 	/* A sink whose reader went away gets EPIPE from write(); the signal would kill us. */
@@ -164,5 +196,7 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 	pl->loop = NULL;
 	if (status == 0)
 		print_stats(pl);
+	record_json_set_resolvers(NULL, NULL);
+	cgroups_close();
 	return status;
 }

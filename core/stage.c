@@ -89,7 +89,7 @@ void stage_destroy(anomon_stage *s)
 int stage_params_init(anomon_stage *s)
 {
 	char err[512];
-	if (params_init(&s->params, s->desc->params, err, sizeof(err)) < 0) {
+	if (params_init(&s->params, s->plugin->params, err, sizeof(err)) < 0) {
 		log_error("%s: %s", s->plugin->path, err);
 		return -EINVAL;
 	}
@@ -111,7 +111,7 @@ int stage_set_assignment(anomon_stage *s, const char *assign, const char *what,
 	snprintf(param, sizeof(param), "%.*s", (int)(eq - assign), assign);
 	struct param_value *pv = params_find(&s->params, param);
 	if (!pv) {
-		params_unknown_message(s->desc->params, s->desc->name, param, err, sizeof(err));
+		params_unknown_message(s->plugin->params, s->desc->name, param, err, sizeof(err));
 		log_error("%s %s: %s", origin, what, err);
 		return -EINVAL;
 	}

@@ -213,6 +213,23 @@ enum anomon_record_kind {
 	ANOMON_RECORD_VERDICT = 3,
 };
 
+/* Who a cgroup belongs to, as the host recognises it from the cgroup v2 path alone (Docker,
+ * containerd/CRI, CRI-O, Podman, Kubernetes pods, LXC, systemd services, nested layouts).
+ * Strings are NULL when absent. */
+struct anomon_container {
+	const char *key;       /* what windows are keyed by: "host", a container's 12-character
+	                          short id, an LXC name or systemd unit, else the cgroup path;
+	                          "cgroup:<id>" for an id that names no live cgroup */
+	const char *cgroup;    /* path below the cgroup v2 root, "/" for the root */
+	const char *runtime;   /* "docker", "containerd", "crio", "podman", "kubernetes", "lxc",
+	                          "systemd"; "crio-conmon"/"podman-conmon" for their monitors;
+	                          NULL for the host and plain cgroups */
+	const char *id;        /* full container id (or LXC name, unit name) */
+	const char *short_id;  /* first 12 characters of id */
+	const char *pod_uid;   /* Kubernetes pod uid */
+	const char *name;      /* container name, where readable without asking a daemon */
+};
+
 /* ------------------------------------------------------------------------------------------ */
 /* Training (optional, models)                                                                 */
 
@@ -319,6 +336,20 @@ struct anomon_host {
 	 * stable field names are used by every sink that writes JSON. */
 	int (*format_json)(anomon_stage *s, enum anomon_record_kind kind, const void *record,
 			   char *buf, size_t cap);
+
+	/* The container (or the host) a cgroup v2 id belongs to, cached by the host; never NULL.
+	 * Id 0 means "no cgroup known" and gives the host. Valid until the current callback
+	 * returns: copy the key if you keep it. Features key their windows by `key`, and the host
+	 * adds the container to every JSON record whose key or cgroup id it knows. */
+	const struct anomon_container *(*container)(anomon_stage *s, uint64_t cgroup_id);
+	/* Whether the stage's common parameters containers_only / include / exclude let events
+	 * of this cgroup through. The host applies them before delivering events to a feature
+	 * and after a collector emits; a collector that can filter in the kernel calls this to
+	 * fill its cgroup map (and need not, for correctness). */
+	bool (*cgroup_wanted)(anomon_stage *s, uint64_t cgroup_id);
+	/* The container a window key (from `container`) stands for, or NULL for a key the host
+	 * did not hand out. For sinks that show names rather than keys. */
+	const struct anomon_container *(*container_of_key)(anomon_stage *s, const char *key);
 };
 
 /* ------------------------------------------------------------------------------------------ */

@@ -68,6 +68,21 @@ static void header(struct out *o, enum header h, const char *text)
 	fputs(text, stdout);
 }
 
+/* Containers by name where one is known, else by key (short id, unit, cgroup path). */
+static const char *who(struct out *o, const char *key)
+{
+	const struct anomon_container *c = key ? o->host->container_of_key(o->stage, key) : NULL;
+	return c && c->name ? c->name : key ? key : "-";
+}
+
+static const char *event_who(struct out *o, bool has_cgroup, uint64_t cgroup_id)
+{
+	if (!has_cgroup)
+		return "-";
+	const struct anomon_container *c = o->host->container(o->stage, cgroup_id);
+	return c->name ? c->name : c->key;
+}
+
 /* Printable comm/path: control characters would break the columns or the terminal. */
 static void put_clean(const char *s, size_t n)
 {
@@ -84,8 +99,9 @@ static int on_event(void *state, const struct anomon_event *ev)
 	clock_str(ev->ts_ns, t, sizeof(t));
 	if (!strcmp(ev->type, ANOMON_EV_OPEN) && ev->size >= sizeof(struct anomon_open)) {
 		const struct anomon_open *e = ev->data;
-		header(o, H_OPEN, "TIME         PID     COMM              FD ERR PATH\n");
-		printf("%-12s %-7" PRIu32 " %-16.16s %3" PRId32 " %3" PRId32 " ", t, e->pid, e->comm,
+		header(o, H_OPEN, "TIME         CONTAINER      PID     COMM              FD ERR PATH\n");
+		printf("%-12s %-14.14s %-7" PRIu32 " %-16.16s %3" PRId32 " %3" PRId32 " ", t,
+		       event_who(o, e->present & ANOMON_OPEN_CGROUP, e->cgroup_id), e->pid, e->comm,
 		       e->fd, e->err);
 		put_clean(e->path ? e->path : "", e->path ? e->path_len : 0);
 		putchar('\n');
@@ -102,9 +118,10 @@ static int on_event(void *state, const struct anomon_event *ev)
 			snprintf(que, sizeof(que), "%.3f", (double)e->queue_ns / 1e6);
 		if (e->present & ANOMON_BIO_SERVICE)
 			snprintf(lat, sizeof(lat), "%.3f", (double)e->service_ns / 1e6);
-		header(o, H_BIO, "TIME         COMM             PID     DISK     T    SECTOR       "
-				 "BYTES     QUE(ms)  LAT(ms)\n");
-		printf("%-12s %-16.16s %-7s %-8.8s %-4.4s %-12s %-9s %-8s %s\n", t, e->comm, pid,
+		header(o, H_BIO, "TIME         CONTAINER      COMM             PID     DISK     T    "
+				 "SECTOR       BYTES     QUE(ms)  LAT(ms)\n");
+		printf("%-12s %-14.14s %-16.16s %-7s %-8.8s %-4.4s %-12s %-9s %-8s %s\n", t,
+		       event_who(o, e->present & ANOMON_BIO_CGROUP, e->cgroup_id), e->comm, pid,
 		       (e->present & ANOMON_BIO_DISK) ? e->disk : "-",
 		       (e->present & ANOMON_BIO_RWBS) ? e->rwbs : "-", sector, bytes, que, lat);
 	} else if (!strcmp(ev->type, ANOMON_EV_RUNQ_HIST) &&
@@ -114,7 +131,7 @@ static int on_event(void *state, const struct anomon_event *ev)
 		if (h->source == ANOMON_RUNQ_CPU)
 			snprintf(src, sizeof(src), "cpu%" PRId32, h->cpu);
 		else if (h->source == ANOMON_RUNQ_CGROUP)
-			snprintf(src, sizeof(src), "cgroup:%" PRIu64, h->cgroup_id);
+			snprintf(src, sizeof(src), "%s", event_who(o, true, h->cgroup_id));
 		else
 			snprintf(src, sizeof(src), "host");
 		header(o, H_RUNQ, "TIME         SOURCE                 SAMPLES  RUNQLEN:COUNT\n");
@@ -141,7 +158,7 @@ static int on_vector(void *state, const struct anomon_vector *v)
 	char t[32];
 	clock_str(v->end_ns, t, sizeof(t));
 	header(o, H_VECTOR, "TIME         KEY                  EVENTS   FEATURES\n");
-	printf("%-12s %-20.20s %-8" PRIu64, t, v->key ? v->key : "-", v->events);
+	printf("%-12s %-20.20s %-8" PRIu64, t, who(o, v->key), v->events);
 	/* A vector can have hundreds of features; the line shows the first few. */
 	size_t shown = v->n < 8 ? v->n : 8;
 	for (size_t i = 0; i < shown; i++)
@@ -164,7 +181,7 @@ static int on_verdict(void *state, const struct anomon_verdict *v)
 	clock_str(v->end_ns, t, sizeof(t));
 	const char *label = v->label == 1 ? "abnormal" : v->label == 0 ? "normal" : "unjudged";
 	header(o, H_VERDICT, "TIME         KEY                  LABEL     SCORE  MODEL            TOP\n");
-	printf("%-12s %-20.20s %-9s %5.3f  %-16.16s", t, v->key ? v->key : "-", label, v->score,
+	printf("%-12s %-20.20s %-9s %5.3f  %-16.16s", t, who(o, v->key), label, v->score,
 	       v->model ? v->model : "-");
 	for (size_t i = 0; i < v->n_top; i++)
 		printf(" %s=%.3g", v->top[i].feature, v->top[i].value);

@@ -1,0 +1,40 @@
+/* cgroup v2 ids (as bpf_get_current_cgroup_id() returns them) to paths and containers. */
+#ifndef ANOMON_CGROUPS_H
+#define ANOMON_CGROUPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "anomon_plugin.h"
+#include "container.h"
+
+struct cgroup_entry {
+	uint64_t id;
+	bool resolved;            /* false: the id named no live cgroup when last looked up */
+	uint64_t looked_ns;       /* monotonic time of the last lookup */
+	char *path;               /* below the v2 root: "/" or "/system.slice/x.scope" */
+	bool container;           /* ref holds a container or service */
+	struct container_ref ref;
+	char key[160];            /* what windows and verdicts are keyed by */
+	struct anomon_container pub; /* the view handed to plugins */
+};
+
+/* Find the cgroup v2 hierarchy (pure v2 or hybrid) from /proc/self/mountinfo, or use
+ * `root` when not NULL (tests). Returns 0, or -ENOENT when there is none. */
+int cgroups_open(const char *root);
+void cgroups_close(void);
+/* The v2 mount point, or NULL. */
+const char *cgroups_root(void);
+
+/* Cached lookup; never NULL. An id that resolves to no cgroup gives key "cgroup:<id>" and
+ * is looked up again after a few seconds. Id 0 (no cgroup known) is the host. */
+const struct cgroup_entry *cgroups_lookup(uint64_t id);
+/* The entry that produced `key`, or NULL (keys are unique per container). */
+const struct cgroup_entry *cgroups_by_key(const char *key);
+/* Drop entries whose cgroup has gone; returns how many. */
+unsigned cgroups_sweep(void);
+/* The id of the cgroup at `path` (relative to the root), or 0. */
+uint64_t cgroups_id_of(const char *path);
+size_t cgroups_cached(void);
+
+#endif
