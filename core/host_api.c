@@ -11,6 +11,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "record_json.h"
+#include "sink_gate.h"
 #include "stage.h"
 
 /* Timers and watches a stage owns, so that destroying the stage closes them all. */
@@ -35,6 +36,8 @@ struct anomon_watch {
 	void *arg;
 	int fd;
 };
+
+static uint64_t host_now_ns(anomon_stage *s);
 
 /* The stage whose record is being delivered, so format_json can name it. */
 static const anomon_stage *dispatch_source;
@@ -94,6 +97,26 @@ static int host_emit_event(anomon_stage *s, const struct anomon_event *ev)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Upper bounds of the latency histogram buckets (models' scoring time). */
+static const uint64_t latency_le_ns[ANOMON_LATENCY_BUCKETS] = {
+	250, 1000, 4000, 16000, 64000, 256000, 1000000, 4000000, 16000000, UINT64_MAX};
+
+static void record_latency(anomon_stage *d, uint64_t ns)
+{
+	d->calls++;
+	d->latency_sum_ns += ns;
+	for (int b = 0; b < ANOMON_LATENCY_BUCKETS; b++)
+		if (ns <= latency_le_ns[b])
+			d->latency_count[b]++;
+}
+
 static int host_emit_vector(anomon_stage *s, const struct anomon_vector *v)
 {
 	if (s->desc->kind != ANOMON_KIND_FEATURE || !v)
@@ -106,8 +129,13 @@ static int host_emit_vector(anomon_stage *s, const struct anomon_vector *v)
 		if (!d->started || !d->desc->on_vector)
 			continue;
 		d->in++;
+		/* Models are timed (scoring latency is a metric); vectors are rare enough. */
+		bool timed = d->desc->kind == ANOMON_KIND_MODEL;
+		uint64_t t0 = timed ? mono_ns() : 0;
 		if (d->desc->on_vector(d->state, v) < 0)
 			d->drops++;
+		if (timed)
+			record_latency(d, mono_ns() - t0);
 	}
 	dispatch_source = prev;
 	return 0;
@@ -120,9 +148,12 @@ static int host_emit_verdict(anomon_stage *s, const struct anomon_verdict *v)
 	s->out++;
 	const anomon_stage *prev = dispatch_source;
 	dispatch_source = s;
+	uint64_t now = host_now_ns(s);
 	for (size_t i = 0; i < s->n_outputs; i++) {
 		anomon_stage *d = s->outputs[i];
 		if (!d->started || !d->desc->on_verdict)
+			continue;
+		if (!sink_gate_pass(d, v, now))
 			continue;
 		d->in++;
 		if (d->desc->on_verdict(d->state, v) < 0)
@@ -437,6 +468,32 @@ static const struct anomon_container *host_container_of_key(anomon_stage *s, con
 	return e ? &e->pub : NULL;
 }
 
+static size_t host_stats(anomon_stage *s, struct anomon_stage_stats *out, size_t cap)
+{
+	if (!s->pl)
+		return 0;
+	for (size_t i = 0; i < s->pl->n && i < cap; i++) {
+		const anomon_stage *st = s->pl->stages[i];
+		out[i] = (struct anomon_stage_stats){
+			.name = st->name, .plugin = st->desc->name, .kind = st->desc->kind,
+			.in = st->in, .out = st->out, .drops = st->drops, .filtered = st->filtered,
+			.suppressed = st->suppressed, .latency_le_ns = latency_le_ns,
+			.latency_sum_ns = st->latency_sum_ns, .calls = st->calls};
+		memcpy(out[i].latency_count, st->latency_count, sizeof(st->latency_count));
+	}
+	return s->pl->n;
+}
+
+static const char *host_pipeline_name(anomon_stage *s)
+{
+	return s->pl && s->pl->name ? s->pl->name : "anomon";
+}
+
+static uint64_t host_started_ns(anomon_stage *s)
+{
+	return s->pl ? s->pl->started_ns : 0;
+}
+
 const struct anomon_host host_api = {
 	.struct_size = sizeof(struct anomon_host),
 	.abi_major = ANOMON_ABI_MAJOR,
@@ -468,4 +525,7 @@ const struct anomon_host host_api = {
 	.container = host_container,
 	.cgroup_wanted = host_cgroup_wanted,
 	.container_of_key = host_container_of_key,
+	.stats = host_stats,
+	.pipeline_name = host_pipeline_name,
+	.started_ns = host_started_ns,
 };

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "params.h"
 #include "paths.h"
+#include "sink_gate.h"
 
 struct loader {
 	struct plugin_info *plugins;
@@ -57,6 +58,26 @@ static bool valid_param_name(const char *s)
 static bool nonempty_list(const char *const *l)
 {
 	return l && l[0];
+}
+
+const struct anomon_param loader_common_params[] = {
+	{"containers_only", ANOMON_PARAM_BOOL, "false", false,
+	 "ignore events of the host and of cgroups that are not containers"},
+	{"include", ANOMON_PARAM_LIST, "", false,
+	 "only these containers: ids (12+ characters), names, \"host\", or cgroup path globs"},
+	{"exclude", ANOMON_PARAM_LIST, "", false,
+	 "never these containers (same forms as include)"},
+	{NULL, 0, NULL, false, NULL},
+};
+
+/* What the host adds to a plugin's own parameters, by kind. */
+static const struct anomon_param *reserved_params(enum anomon_kind kind)
+{
+	if (kind == ANOMON_KIND_COLLECTOR || kind == ANOMON_KIND_FEATURE)
+		return loader_common_params;
+	if (kind == ANOMON_KIND_SINK)
+		return sink_gate_params;
+	return NULL;
 }
 
 /* Everything the host relies on, checked before any plugin code runs. Writes the reason. */
@@ -135,9 +156,9 @@ static int check_descriptor(const struct anomon_plugin *d, char *why, size_t len
 				 d->name, (int)p->type);
 			return -1;
 		}
-		for (size_t j = 0; loader_common_params[j].name; j++) {
-			if ((d->kind == ANOMON_KIND_COLLECTOR || d->kind == ANOMON_KIND_FEATURE) &&
-			    strcmp(loader_common_params[j].name, p->name) == 0) {
+		const struct anomon_param *reserved = reserved_params(d->kind);
+		for (size_t j = 0; reserved && reserved[j].name; j++) {
+			if (strcmp(reserved[j].name, p->name) == 0) {
 				snprintf(why, len, "parameter \"%s\" of \"%s\" is one the host provides "
 					 "to every %s", p->name, d->name, loader_kind_name(d->kind));
 				return -1;
@@ -161,29 +182,19 @@ static int check_descriptor(const struct anomon_plugin *d, char *why, size_t len
 	return 0;
 }
 
-const struct anomon_param loader_common_params[] = {
-	{"containers_only", ANOMON_PARAM_BOOL, "false", false,
-	 "ignore events of the host and of cgroups that are not containers"},
-	{"include", ANOMON_PARAM_LIST, "", false,
-	 "only these containers: ids (12+ characters), names, \"host\", or cgroup path globs"},
-	{"exclude", ANOMON_PARAM_LIST, "", false,
-	 "never these containers (same forms as include)"},
-	{NULL, 0, NULL, false, NULL},
-};
-
 /* The table a stage of this plugin is checked against: its own, then the common ones. */
 static struct anomon_param *full_table(const struct anomon_plugin *d)
 {
 	size_t n = param_table_len(d->params);
-	bool common = d->kind == ANOMON_KIND_COLLECTOR || d->kind == ANOMON_KIND_FEATURE;
-	size_t nc = common ? param_table_len(loader_common_params) : 0;
+	const struct anomon_param *extra = reserved_params(d->kind);
+	size_t nc = param_table_len(extra);
 	struct anomon_param *t = calloc(n + nc + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	if (n)
 		memcpy(t, d->params, n * sizeof(*t));
 	if (nc)
-		memcpy(t + n, loader_common_params, nc * sizeof(*t));
+		memcpy(t + n, extra, nc * sizeof(*t));
 	return t;
 }
 

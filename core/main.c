@@ -5,9 +5,7 @@
 #include "anomon_plugin.h"
 #include "cli.h"
 #include "log.h"
-#ifdef ANOMON_HAVE_TRAIN
 #include "cmd_train.h"
-#endif
 
 static const char usage[] =
 	"usage: anomon COMMAND [OPTIONS]\n"
@@ -50,12 +48,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plugins"))
 		return cmd_plugins(argc - 1, argv + 1);
-#ifdef ANOMON_HAVE_TRAIN
 	if (!strcmp(cmd, "train"))
 		return cmd_train(argc - 1, argv + 1);
 	if (!strcmp(cmd, "eval"))
 		return cmd_eval(argc - 1, argv + 1);
-#endif
 	log_error("unknown command \"%s\"; \"anomon --help\" lists the commands", cmd);
 	return 2;
 }

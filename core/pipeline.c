@@ -8,6 +8,7 @@
 
 #include "filter.h"
 #include "json_locate.h"
+#include "sink_gate.h"
 #include "log.h"
 #include "pipeline.h"
 #include "stage.h"
@@ -367,6 +368,15 @@ struct pipeline *pipeline_parse(const char *file, const char *base_dir, const ch
 		json_array_foreach(arr, i, item)
 			if (parse_stage(pl, g, i, item) < 0)
 				bad = -1;
+	}
+	json_t *name = json_object_get(root, "name");
+	if (json_is_string(name)) {
+		pl->name = strdup(json_string_value(name));
+	} else {
+		const char *slash = strrchr(file, '/');
+		const char *base = slash ? slash + 1 : file;
+		const char *dot = strrchr(base, '.');
+		pl->name = strndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
 	}
 	for (size_t k = 0; k < 2; k++) {
 		json_t *v = json_object_get(root, top_keys[k]);
@@ -736,9 +746,11 @@ void pipeline_free(struct pipeline *pl)
 		free(s->error);
 		free(s->name);
 		filter_free(s);
+		sink_gate_free(s);
 		free(s);
 	}
 	free(pl->stages);
+	free(pl->name);
 	free(pl->text);
 	free(pl->file);
 	free(pl->base_dir);

@@ -37,6 +37,10 @@ struct anomon_stage {
 	int filter_state;            /* 0 not read yet, 1 no filter, 2 filtering */
 	struct filter_slot *filter_cache; /* decisions per cgroup id (filter.c) */
 	uint64_t filtered;           /* events the filter held back */
+	struct sink_gate *gate;      /* sinks: min_score / only_abnormal / rate_limit */
+	uint64_t suppressed;         /* verdicts the gate held back */
+	uint64_t latency_count[ANOMON_LATENCY_BUCKETS]; /* models: time in on_vector */
+	uint64_t latency_sum_ns, calls;
 };
 
 /* The four groups in file order; a stage's kind decides its group. */
@@ -52,6 +56,8 @@ struct pipeline {
 	struct anomon_stage **stages; /* collectors, features, models, sinks */
 	size_t n;
 	struct uv_loop_s *loop;      /* while running */
+	char *name;                  /* "name" in the file, else the file's base name */
+	uint64_t started_ns;         /* when the run started (wall clock) */
 	void (*on_all_ended)(struct pipeline *pl); /* set by the runner */
 	void *runner;
 };

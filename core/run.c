@@ -9,6 +9,7 @@
 #include "cgroups.h"
 #include "log.h"
 #include "record_json.h"
+#include "sink_gate.h"
 #include "run.h"
 #include "stage.h"
 
@@ -34,6 +35,8 @@ static void on_shutdown(uv_timer_t *t)
 	struct runner *r = t->data;
 	log_info("stopping: %s", r->why);
 	stop_all(r);
+	for (size_t i = 0; i < r->pl->n; i++)
+		sink_gate_report(r->pl->stages[i], 0, true);
 	for (size_t i = r->pl->n; i-- > 0;)
 		stage_destroy(r->pl->stages[i]);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
@@ -46,7 +49,10 @@ static void on_shutdown(uv_timer_t *t)
 /* Forget cgroups that were removed, so a long run's cache does not grow without bound. */
 static void on_sweep(uv_timer_t *t)
 {
-	(void)t;
+	struct runner *r = t->data;
+	uint64_t now = host_api.now_ns(NULL);
+	for (size_t i = 0; i < r->pl->n; i++)
+		sink_gate_report(r->pl->stages[i], now, false);
 	unsigned n = cgroups_sweep();
 	if (n)
 		log_debug("forgot %u removed cgroups (%zu cached)", n, cgroups_cached());
@@ -104,9 +110,11 @@ static void print_stats(const struct pipeline *pl)
 		return;
 	for (size_t i = 0; i < pl->n; i++) {
 		const anomon_stage *s = pl->stages[i];
-		char filtered[48] = "";
+		char filtered[96] = "";
 		if (s->filtered)
 			snprintf(filtered, sizeof(filtered), " filtered %" PRIu64, s->filtered);
+		else if (s->suppressed)
+			snprintf(filtered, sizeof(filtered), " suppressed %" PRIu64, s->suppressed);
 		log_msg(lvl, "%-16s %-9s in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64 "%s", s->name,
 			loader_kind_name(s->desc->kind), s->in, s->out, s->drops, filtered);
 	}
@@ -172,7 +180,8 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 	uv_timer_init(&r.loop, &r.duration);
 	uv_timer_init(&r.loop, &r.shutdown);
 	uv_timer_init(&r.loop, &r.sweep);
-	r.sigint.data = r.sigterm.data = r.duration.data = r.shutdown.data = &r;
+	r.sigint.data = r.sigterm.data = r.duration.data = r.shutdown.data = r.sweep.data = &r;
+	pl->started_ns = host_api.now_ns(NULL);
 	uv_timer_start(&r.sweep, on_sweep, 5000, 5000);
 	uv_signal_start(&r.sigint, on_signal, SIGINT);
 	uv_signal_start(&r.sigterm, on_signal, SIGTERM);

@@ -230,6 +230,26 @@ struct anomon_container {
 	const char *name;      /* container name, where readable without asking a daemon */
 };
 
+/* One stage's counters, for sinks that export anomon's own metrics. */
+#define ANOMON_LATENCY_BUCKETS 10
+struct anomon_stage_stats {
+	const char *name;          /* stage name */
+	const char *plugin;        /* plugin name */
+	enum anomon_kind kind;
+	uint64_t in;               /* records delivered to the stage */
+	uint64_t out;              /* records it emitted */
+	uint64_t drops;            /* records it lost or failed on */
+	uint64_t filtered;         /* events held back by containers_only/include/exclude */
+	uint64_t suppressed;       /* sinks: verdicts held back by min_score/only_abnormal/rate */
+	/* Time spent in the stage's data callbacks (models: scoring latency), as a cumulative
+	 * histogram: latency_count[i] calls took at most latency_le_ns[i]; the last bound is
+	 * UINT64_MAX. */
+	const uint64_t *latency_le_ns;
+	uint64_t latency_count[ANOMON_LATENCY_BUCKETS];
+	uint64_t latency_sum_ns;
+	uint64_t calls;
+};
+
 /* ------------------------------------------------------------------------------------------ */
 /* Training (optional, models)                                                                 */
 
@@ -350,6 +370,13 @@ struct anomon_host {
 	/* The container a window key (from `container`) stands for, or NULL for a key the host
 	 * did not hand out. For sinks that show names rather than keys. */
 	const struct anomon_container *(*container_of_key)(anomon_stage *s, const char *key);
+	/* Counters of every stage of the pipeline, in pipeline order: fills up to cap entries
+	 * and returns how many stages there are. Strings live as long as the pipeline. */
+	size_t (*stats)(anomon_stage *s, struct anomon_stage_stats *out, size_t cap);
+	/* Name of the pipeline (its "name", else the file's base name) and the time it started,
+	 * nanoseconds since the Unix epoch. */
+	const char *(*pipeline_name)(anomon_stage *s);
+	uint64_t (*started_ns)(anomon_stage *s);
 };
 
 /* ------------------------------------------------------------------------------------------ */
