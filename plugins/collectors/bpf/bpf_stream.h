@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpf_stream — the user side of a ring-buffer event stream (kernel side: bpf_stream.bpf.h):
+ * the ring buffer's fd watched on the host's loop, a poll timer for records written without
+ * a wake-up, the kernel's drop counter turned into host->add_drops, and the offset that
+ * turns the kernel's boot-time clock into wall-clock time.
+ */
+#ifndef BPF_STREAM_H
+#define BPF_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bpf/libbpf.h>
+
+#include "anomon_plugin.h"
+
+#define BPFC_RINGBUF_MIN (64u << 10)
+#define BPFC_RINGBUF_MAX (1u << 30)
+
+struct bpfc_stream {
+	const struct anomon_host *host;
+	anomon_stage *s;
+	struct ring_buffer *rb;
+	int counters_fd;
+	anomon_watch *watch;
+	anomon_timer *timer;
+	uint64_t dropped_reported; /* kernel drops already passed to add_drops */
+	uint64_t delivered;        /* records handed to the sample callback */
+	uint64_t seen, dropped;    /* kernel counters at the last sync */
+};
+
+/*
+ * Check a ringbuf_size parameter: a power of two between 64 KiB and 1 GiB (the kernel's
+ * rule is a power-of-two number of pages). Writes one line into msg and returns -EINVAL
+ * otherwise. *wakeup gets the fill level at which the kernel wakes the reader.
+ */
+int bpfc_ringbuf_size_check(uint64_t size, uint64_t *wakeup, char *msg, size_t cap);
+
+/* Create the consumer after the skeleton is loaded. Returns 0 or a negative errno (after
+ * host->error). `cb` gets each record, as libbpf's ring_buffer_sample_fn. */
+int bpfc_stream_open(struct bpfc_stream *st, const struct anomon_host *host, anomon_stage *s,
+		     struct bpf_map *ringbuf, struct bpf_map *counters, ring_buffer_sample_fn cb,
+		     void *ctx);
+/* Watch the ring on the loop and poll it every poll_ms as well. */
+int bpfc_stream_start(struct bpfc_stream *st, uint64_t poll_ms);
+/* Consume everything queued and report new kernel drops. */
+void bpfc_stream_drain(struct bpfc_stream *st);
+/* Stop watching (idempotent); drains first. */
+void bpfc_stream_stop(struct bpfc_stream *st);
+void bpfc_stream_close(struct bpfc_stream *st);
+
+/* Sum a per-CPU u64 counter over the possible CPUs. Returns 0 or a negative errno. */
+int bpfc_percpu_sum(int map_fd, uint32_t key, uint64_t *sum);
+
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME (bpf_ktime_get_boot_ns), in ns: add it to a kernel
+ * timestamp to get ns since the epoch. Read once at start; a later clock step is not
+ * followed (as with any per-run conversion). */
+int64_t bpfc_boot_to_epoch_ns(void);
+
+/*
+ * Tracepoint attachment needs tracefs (libbpf reads the event ids from it). If neither
+ * /sys/kernel/tracing nor /sys/kernel/debug/tracing shows events, try to mount tracefs at
+ * /sys/kernel/tracing. Returns 0, or a negative errno after one line into msg.
+ */
+int bpfc_tracefs_ensure(char *msg, size_t cap);
+/* True if tracefs lists the event "group/name" (e.g. "block/block_io_start"). */
+bool bpfc_tracefs_has_event(const char *group, const char *name);
+
+/*
+ * A cgroup v2 given as its id (decimal) or its path (absolute, or relative to the cgroup2
+ * mount, normally /sys/fs/cgroup): open it (O_RDONLY directory fd) and return its id.
+ * Returns the fd or a negative errno after one line into msg.
+ */
+int bpfc_cgroup_open(const char *spec, uint64_t *id, char *msg, size_t cap);
+
+#endif

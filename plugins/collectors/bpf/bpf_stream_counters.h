@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpf_stream_counters — indexes of the per-CPU counters every ring-buffer collector keeps
+ * next to its ring buffer (see bpf_stream.bpf.h and bpf_stream.h). Shared by the kernel
+ * and the user side, so it holds nothing but constants.
+ */
+#ifndef BPF_STREAM_COUNTERS_H
+#define BPF_STREAM_COUNTERS_H
+
+enum bpfc_counter {
+	BPFC_CNT_SEEN = 0,    /* events that passed the filters and were offered to the ring */
+	BPFC_CNT_DROPPED = 1, /* of those, events the ring buffer could not take */
+	BPFC_NCOUNTERS = 2,
+};
+
+#endif
