@@ -27,7 +27,10 @@ struct anomon_timer {
 	uv_timer_t uv;
 	anomon_timer_cb cb;
 	void *arg;
+	bool self_freeing; /* one-shot, started without an `out` handle */
 };
+
+static void host_timer_stop(anomon_timer *t);
 
 struct anomon_watch {
 	struct stage_handle h;
@@ -198,6 +201,9 @@ static void on_timer(uv_timer_t *t)
 {
 	struct anomon_timer *at = t->data;
 	at->cb(at->arg);
+	/* A one-shot timer nobody holds a handle to is done (unless its callback stopped it). */
+	if (at->self_freeing && !at->h.closing)
+		host_timer_stop(at);
 }
 
 static int host_timer_start(anomon_stage *s, uint64_t first_ms, uint64_t repeat_ms,
@@ -217,6 +223,7 @@ static int host_timer_start(anomon_stage *s, uint64_t first_ms, uint64_t repeat_
 	t->cb = cb;
 	t->arg = arg;
 	t->h.is_timer = true;
+	t->self_freeing = repeat_ms == 0 && !out;
 	handle_link(s, &t->h);
 	uv_timer_start(&t->uv, on_timer, first_ms, repeat_ms);
 	if (out)
@@ -468,6 +475,12 @@ static const struct anomon_container *host_container_of_key(anomon_stage *s, con
 	return e ? &e->pub : NULL;
 }
 
+static void host_fail(anomon_stage *s, int err)
+{
+	if (s->pl && s->pl->on_fail)
+		s->pl->on_fail(s, err < 0 ? err : -EIO);
+}
+
 static size_t host_stats(anomon_stage *s, struct anomon_stage_stats *out, size_t cap)
 {
 	if (!s->pl)
@@ -528,4 +541,5 @@ const struct anomon_host host_api = {
 	.stats = host_stats,
 	.pipeline_name = host_pipeline_name,
 	.started_ns = host_started_ns,
+	.fail = host_fail,
 };

@@ -59,6 +59,7 @@ struct pipeline {
 	char *name;                  /* "name" in the file, else the file's base name */
 	uint64_t started_ns;         /* when the run started (wall clock) */
 	void (*on_all_ended)(struct pipeline *pl); /* set by the runner */
+	void (*on_fail)(struct anomon_stage *s, int err); /* set by the runner */
 	void *runner;
 };
 

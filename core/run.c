@@ -20,6 +20,7 @@ struct runner {
 	uv_timer_t duration, shutdown, sweep;
 	bool stopping;
 	const char *why;
+	int status; /* exit status a failing stage asked for */
 };
 
 static void stop_all(struct runner *r)
@@ -100,6 +101,17 @@ static void on_all_ended(struct pipeline *pl)
 	request_shutdown(pl->runner, "end of input");
 }
 
+static int exit_code(int rc);
+
+static void on_fail(anomon_stage *s, int err)
+{
+	struct runner *r = s->pl->runner;
+	stage_report(s, "run", err);
+	if (!r->status)
+		r->status = exit_code(err);
+	request_shutdown(r, "a stage failed");
+}
+
 static void print_stats(const struct pipeline *pl)
 {
 	uint64_t drops = 0;
@@ -160,6 +172,7 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 	pl->loop = &r.loop;
 	pl->runner = &r;
 	pl->on_all_ended = on_all_ended;
+	pl->on_fail = on_fail;
 	if (cgroups_open(NULL) < 0)
 		log_info("no cgroup v2 hierarchy: events are attributed to the host only");
 	record_json_set_resolvers(container_by_id, container_by_key);
@@ -203,6 +216,8 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	drain(&r.loop);
 	pl->loop = NULL;
+	if (status == 0)
+		status = r.status;
 	if (status == 0)
 		print_stats(pl);
 	record_json_set_resolvers(NULL, NULL);

@@ -11,7 +11,7 @@
 #include "stage.h"
 
 /* "FILE:LINE:COL: collectors[0] (replay): message", the position that of the stage. */
-static void report(anomon_stage *s, const char *what, int rc)
+void stage_report(anomon_stage *s, const char *what, int rc)
 {
 	char file[4096] = "anomon";
 	if (s->pl) {
@@ -37,7 +37,7 @@ int stage_init(anomon_stage *s)
 	void *state = NULL;
 	int rc = s->desc->init(&host_api, s, &state);
 	if (rc < 0) {
-		report(s, "init", rc);
+		stage_report(s, "init", rc);
 		stage_close_handles(s);
 		return rc;
 	}
@@ -52,7 +52,7 @@ int stage_check(anomon_stage *s)
 		return 0;
 	int rc = s->desc->check(s->state);
 	if (rc < 0)
-		report(s, "check", rc);
+		stage_report(s, "check", rc);
 	return rc;
 }
 
@@ -60,7 +60,7 @@ int stage_start(anomon_stage *s)
 {
 	int rc = s->desc->start ? s->desc->start(s->state) : 0;
 	if (rc < 0) {
-		report(s, "start", rc);
+		stage_report(s, "start", rc);
 		return rc;
 	}
 	s->started = true;

@@ -33,5 +33,8 @@ int stage_check(anomon_stage *s);
 int stage_start(anomon_stage *s);
 void stage_stop(anomon_stage *s);
 void stage_destroy(anomon_stage *s);
+/* Print the failure of `what` once, with the file, position and stage; the plugin's own
+ * message (host->error) when it left one. */
+void stage_report(anomon_stage *s, const char *what, int rc);
 /* Close the stage's timers and fd watches (host_api.c). */
 void stage_close_handles(anomon_stage *s);

@@ -308,9 +308,11 @@ struct anomon_host {
 
 	/* Timers and fd watches run cb on the loop thread. `first_ms` 0 fires on the next loop
 	 * iteration; `repeat_ms` 0 fires once. `out` may be NULL when the plugin never stops the
-	 * handle itself. A handle stays valid until timer_stop/unwatch_fd or the stage's destroy,
-	 * also after a one-shot timer fired; stopping it from inside its own callback is safe.
-	 * The host closes every handle still open when the stage is destroyed. */
+	 * handle itself: a one-shot timer started that way frees itself after it fires, so
+	 * re-arming with a new one-shot timer costs nothing. A handle returned in `out` stays
+	 * valid until timer_stop/unwatch_fd or the stage's destroy, also after a one-shot timer
+	 * fired; stopping it from inside its own callback is safe. The host closes every handle
+	 * still open when the stage is destroyed. */
 	int (*timer_start)(anomon_stage *s, uint64_t first_ms, uint64_t repeat_ms,
 			   anomon_timer_cb cb, void *arg, anomon_timer **out);
 	void (*timer_stop)(anomon_timer *t);
@@ -377,6 +379,10 @@ struct anomon_host {
 	 * nanoseconds since the Unix epoch. */
 	const char *(*pipeline_name)(anomon_stage *s);
 	uint64_t (*started_ns)(anomon_stage *s);
+	/* A running stage cannot go on (a strict replay met a bad line, a device vanished):
+	 * describe why with error() first. The host prints it once, stops the pipeline cleanly
+	 * (what was produced is still flushed) and `anomon run` exits 2 for -EINVAL, else 1. */
+	void (*fail)(anomon_stage *s, int err);
 };
 
 /* ------------------------------------------------------------------------------------------ */

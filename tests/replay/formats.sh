@@ -99,8 +99,10 @@ grep -q "bad.log:3:3: expected COMM .*; line skipped (rejected line 1; one in 10
 	fail "bad line: message: $(cat "$tmp/err")"
 grep -q '4 lines read, 2 events emitted, 1 lines rejected' "$tmp/err" || fail "bad line: summary: $(cat "$tmp/err")"
 "$ANOMON" run "$disk" --set replay.path="$tmp/bad.log" --set replay.strict=true >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "strict: exit $rc, expected 2"
 [ "$(wc -l <"$tmp/out")" -eq 1 ] || fail "strict: expected 1 event before the bad line"
-grep -q 'error: .*bad.log:3:3: expected COMM.*stopping (strict)' "$tmp/err" || fail "strict: $(cat "$tmp/err")"
+grep -q 'error: .*collectors\[0\] (replay): .*bad.log:3:3: expected COMM.*stopping (strict)' "$tmp/err" || fail "strict: $(cat "$tmp/err")"
 
 # Configuration errors exit 2 before anything runs.
 for set in replay.format=biosnoop7 replay.path="$tmp/none.log" replay.path="$tmp" \

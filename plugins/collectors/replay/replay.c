@@ -256,8 +256,9 @@ static int feed_line(struct replay *st, enum replay_line_kind kind, const char *
 		return err;
 	st->rejects++;
 	if (st->strict) {
-		st->h->log(st->s, ANOMON_LOG_ERROR, "%s; stopping (strict)",
-			   replay_reader_error(st->rd));
+		/* What came before the bad line is still delivered; the run then fails. */
+		st->h->error(st->s, "%s; stopping (strict)", replay_reader_error(st->rd));
+		st->h->fail(st->s, -EINVAL);
 		return -EINVAL;
 	}
 	if ((st->rejects - 1) % REJECT_REPORT_EVERY == 0)
