@@ -77,7 +77,6 @@ static int read_body(struct mf_ctx *c, json_t *root, struct forest_model *m)
 {
 	json_t *body = mf_member(c, root, "", "forest", JSON_OBJECT), *trees, *v;
 	size_t total = 0;
-	double sum = 0;
 	int rc;
 
 	if (!body || !(trees = mf_member(c, body, "forest", "trees", JSON_ARRAY)))
@@ -91,7 +90,6 @@ static int read_body(struct mf_ctx *c, json_t *root, struct forest_model *m)
 		if (!(m->importances[j] >= 0 && m->importances[j] <= 1))
 			return mf_fail(c, "forest.importances", "item %zu: expected a number in "
 				       "[0, 1]", j);
-		sum += m->importances[j];
 	}
 	m->tree_off = calloc(m->n_trees + 1, sizeof(size_t));
 	if (!m->tree_off)
