@@ -481,6 +481,14 @@ static void host_fail(anomon_stage *s, int err)
 		s->pl->on_fail(s, err < 0 ? err : -EIO);
 }
 
+static uint64_t host_input_drops(anomon_stage *s)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->n_inputs; i++)
+		n += s->inputs[i]->drops;
+	return n;
+}
+
 static size_t host_stats(anomon_stage *s, struct anomon_stage_stats *out, size_t cap)
 {
 	if (!s->pl)
@@ -542,4 +550,5 @@ const struct anomon_host host_api = {
 	.pipeline_name = host_pipeline_name,
 	.started_ns = host_started_ns,
 	.fail = host_fail,
+	.input_drops = host_input_drops,
 };

@@ -383,6 +383,9 @@ struct anomon_host {
 	 * describe why with error() first. The host prints it once, stops the pipeline cleanly
 	 * (what was produced is still flushed) and `anomon run` exits 2 for -EINVAL, else 1. */
 	void (*fail)(anomon_stage *s, int err);
+	/* Features: events lost upstream so far (the drops the stage's input collectors
+	 * reported), cumulative. A window open while it grows is ANOMON_WINDOW_INCOMPLETE. */
+	uint64_t (*input_drops)(anomon_stage *s);
 };
 
 /* ------------------------------------------------------------------------------------------ */

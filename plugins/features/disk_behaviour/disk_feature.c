@@ -18,6 +18,7 @@ struct disk_feature {
 	struct disk_params p;
 	struct of_config oc;
 	struct dw_table win;
+	uint64_t drops_seen;   /* input_drops() when last looked */
 	size_t n, nopen;      /* features in all, of which the open ones come first */
 	char **names;
 	double *values;
@@ -160,7 +161,6 @@ int disk_feature_init(const struct anomon_host *host, anomon_stage *s, unsigned 
 int disk_feature_on_event(void *state, const struct anomon_event *ev)
 {
 	struct disk_feature *f = state;
-	char key[DW_KEY_LEN];
 	bool is_open = (f->parts & DISK_OPEN) && strcmp(ev->type, ANOMON_EV_OPEN) == 0;
 	bool is_bio = !is_open && (f->parts & DISK_BIO) && strcmp(ev->type, ANOMON_EV_BIO) == 0;
 	const struct anomon_open *o = ev->data;
@@ -170,10 +170,18 @@ int disk_feature_on_event(void *state, const struct anomon_event *ev)
 	if ((!is_open && !is_bio) || !ev->data ||
 	    ev->size < (is_open ? sizeof(*o) : sizeof(*b)))
 		return -EINVAL;
-	if (is_open)
-		disk_key(&f->p, o->present & ANOMON_OPEN_CGROUP, o->cgroup_id, key);
-	else
-		disk_key(&f->p, b->present & ANOMON_BIO_CGROUP, b->cgroup_id, key);
+	bool has_cgroup = is_open ? o->present & ANOMON_OPEN_CGROUP : b->present & ANOMON_BIO_CGROUP;
+	uint64_t cgroup_id = is_open ? o->cgroup_id : b->cgroup_id;
+	/* One window per container: the host's key for the cgroup ("host" without one). */
+	const char *key = f->p.by_cgroup && has_cgroup && cgroup_id
+				  ? f->host->container(f->s, cgroup_id)->key
+				  : "host";
+	/* Lost events cannot be told apart by key: every window open now misses some. */
+	uint64_t drops = f->host->input_drops(f->s);
+	if (drops != f->drops_seen) {
+		f->drops_seen = drops;
+		dw_mark_open(&f->win, ANOMON_WINDOW_INCOMPLETE);
+	}
 	struct dw_slot *slot = dw_route(&f->win, key, ev->ts_ns, &err);
 	if (!slot)
 		return -ENOMEM;

@@ -34,11 +34,3 @@ int disk_params_read(const struct anomon_host *host, anomon_stage *s, struct dis
 	return 0;
 }
 
-void disk_key(const struct disk_params *p, bool has_cgroup, uint64_t cgroup_id,
-	      char key[DW_KEY_LEN])
-{
-	if (p->by_cgroup && has_cgroup && cgroup_id)
-		snprintf(key, DW_KEY_LEN, "%" PRIu64, cgroup_id);
-	else
-		snprintf(key, DW_KEY_LEN, "host");
-}

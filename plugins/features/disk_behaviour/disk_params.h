@@ -31,8 +31,4 @@ struct disk_params {
 /* Read and check the shared parameters; describes a bad value with host->error. */
 int disk_params_read(const struct anomon_host *host, anomon_stage *s, struct disk_params *p);
 
-/* The key of an event: its cgroup id in decimal when keyed by cgroup and it carries one. */
-void disk_key(const struct disk_params *p, bool has_cgroup, uint64_t cgroup_id,
-	      char key[DW_KEY_LEN]);
-
 #endif

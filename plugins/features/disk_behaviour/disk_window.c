@@ -140,6 +140,13 @@ int dw_count(struct dw_table *t, struct dw_slot *s)
 	return 0;
 }
 
+void dw_mark_open(struct dw_table *t, uint32_t flag)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slots[i].open)
+			t->slots[i].flags |= flag;
+}
+
 int dw_flush(struct dw_table *t)
 {
 	int first = 0;

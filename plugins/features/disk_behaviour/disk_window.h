@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DW_KEY_LEN 24 /* "host" or a 64-bit cgroup id in decimal */
+#define DW_KEY_LEN 160 /* a container key: "host", a short id, a unit or a cgroup path */
 
 struct dw_slot {
 	char key[DW_KEY_LEN];
@@ -61,6 +61,9 @@ struct dw_slot *dw_route(struct dw_table *t, const char *key, uint64_t ts_ns, in
 
 /* Count the event just added; closes a count window that is full. Returns emit's result. */
 int dw_count(struct dw_table *t, struct dw_slot *slot);
+
+/* Set `flag` (ANOMON_WINDOW_*) on every window open now. */
+void dw_mark_open(struct dw_table *t, uint32_t flag);
 
 /* Emit every open window (at stop). Returns the first emit error, or 0. */
 int dw_flush(struct dw_table *t);

@@ -3,6 +3,10 @@
  * runqlen_hist feature: one vector per runq_hist event (a window of run-queue length
  * samples), keyed "host" or by cgroup id; per-CPU histograms are folded into the host one
  * by the collector and are only passed on, keyed "cpuN", when per_cpu is set.
+ *
+ * The vector is made of groups, chosen by the `features` list and always in this order:
+ * fractions (frac_0.., frac_geB), tails (log_ge1..), stats (mean p50 p90 p99 max waiting),
+ * samples.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,21 +17,105 @@
 #include "anomon_plugin.h"
 #include "runqlen_hist_math.h"
 
+enum rqh_group {
+	RQH_FRACTIONS = 1u << 0,
+	RQH_TAILS = 1u << 1,
+	RQH_STATS_GROUP = 1u << 2,
+	RQH_SAMPLES = 1u << 3,
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} rqh_groups[] = {
+	{"fractions", RQH_FRACTIONS},
+	{"tails", RQH_TAILS},
+	{"stats", RQH_STATS_GROUP},
+	{"samples", RQH_SAMPLES},
+};
+
 struct rqh {
 	const struct anomon_host *host;
 	anomon_stage *s;
-	uint32_t bins;
+	uint32_t bins, ntails;
+	unsigned groups;            /* RQH_* */
 	bool per_cpu;
-	size_t n;
-	char **names;
-	double *values;
+	size_t n_hist;              /* rqh_nfeatures(bins): fractions, stats, samples */
+	char **hist_names;          /* n_hist */
+	char **tail_names;          /* ntails */
+	double *hist_values, *tail_values;
+	size_t n;                   /* features emitted */
+	const char **names;         /* n, borrowed from hist_names and tail_names */
+	double *values;             /* n */
 };
+
+static int rqh_parse_groups(struct rqh *f)
+{
+	const char *const *items;
+	size_t n = f->host->param_list(f->s, "features", &items);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t g = 0;
+		while (g < sizeof(rqh_groups) / sizeof(rqh_groups[0]) &&
+		       strcmp(items[i], rqh_groups[g].name) != 0)
+			g++;
+		if (g == sizeof(rqh_groups) / sizeof(rqh_groups[0])) {
+			f->host->error(f->s, "features[%zu]: expected fractions, tails, stats or "
+				       "samples, got \"%s\"", i, items[i]);
+			return -EINVAL;
+		}
+		f->groups |= rqh_groups[g].bit;
+	}
+	if (!f->groups) {
+		f->host->error(f->s, "features: expected at least one of fractions, tails, "
+			       "stats, samples");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Lay out the emitted vector: which computed feature goes where. */
+static void rqh_layout(struct rqh *f)
+{
+	size_t k = 0;
+
+	if (f->groups & RQH_FRACTIONS)
+		for (uint32_t i = 0; i <= f->bins; i++)
+			f->names[k++] = f->hist_names[i];
+	if (f->groups & RQH_TAILS)
+		for (uint32_t i = 0; i < f->ntails; i++)
+			f->names[k++] = f->tail_names[i];
+	if (f->groups & RQH_STATS_GROUP)
+		for (uint32_t i = 0; i < RQH_STATS - 1; i++)
+			f->names[k++] = f->hist_names[f->bins + 1 + i];
+	if (f->groups & RQH_SAMPLES)
+		f->names[k++] = f->hist_names[f->n_hist - 1];
+	f->n = k;
+}
+
+static void rqh_fill(struct rqh *f)
+{
+	size_t k = 0;
+
+	if (f->groups & RQH_FRACTIONS)
+		for (uint32_t i = 0; i <= f->bins; i++)
+			f->values[k++] = f->hist_values[i];
+	if (f->groups & RQH_TAILS)
+		for (uint32_t i = 0; i < f->ntails; i++)
+			f->values[k++] = f->tail_values[i];
+	if (f->groups & RQH_STATS_GROUP)
+		for (uint32_t i = 0; i < RQH_STATS - 1; i++)
+			f->values[k++] = f->hist_values[f->bins + 1 + i];
+	if (f->groups & RQH_SAMPLES)
+		f->values[k++] = f->hist_values[f->n_hist - 1];
+}
 
 static int rqh_setup(struct rqh *f)
 {
 	const struct anomon_host *host = f->host;
 	anomon_stage *s = f->s;
 	int64_t bins = host->param_int(s, "bins");
+	int64_t ntails = host->param_int(s, "tails");
 	int err;
 
 	f->per_cpu = host->param_bool(s, "per_cpu");
@@ -35,16 +123,33 @@ static int rqh_setup(struct rqh *f)
 		host->error(s, "bins: expected 1..%d, got %lld", RQH_MAX_BINS, (long long)bins);
 		return -EINVAL;
 	}
-	f->bins = (uint32_t)bins;
-	f->n = rqh_nfeatures(f->bins);
-	f->names = calloc(f->n, sizeof(*f->names));
-	f->values = calloc(f->n, sizeof(*f->values));
-	if (!f->names || !f->values)
-		return -ENOMEM;
-	err = rqh_names(f->bins, f->names);
+	if (ntails < 1 || ntails > RQH_MAX_BINS) {
+		host->error(s, "tails: expected 1..%d, got %lld", RQH_MAX_BINS,
+			    (long long)ntails);
+		return -EINVAL;
+	}
+	err = rqh_parse_groups(f);
 	if (err)
 		return err;
-	err = host->set_schema(s, f->n, (const char *const *)f->names);
+	f->bins = (uint32_t)bins;
+	f->ntails = (uint32_t)ntails;
+	f->n_hist = rqh_nfeatures(f->bins);
+	f->hist_names = calloc(f->n_hist, sizeof(*f->hist_names));
+	f->hist_values = calloc(f->n_hist, sizeof(*f->hist_values));
+	f->tail_names = calloc(f->ntails, sizeof(*f->tail_names));
+	f->tail_values = calloc(f->ntails, sizeof(*f->tail_values));
+	f->names = calloc(f->n_hist + f->ntails, sizeof(*f->names));
+	f->values = calloc(f->n_hist + f->ntails, sizeof(*f->values));
+	if (!f->hist_names || !f->hist_values || !f->tail_names || !f->tail_values ||
+	    !f->names || !f->values)
+		return -ENOMEM;
+	err = rqh_names(f->bins, f->hist_names);
+	if (!err)
+		err = rqh_tail_names(f->ntails, f->tail_names);
+	if (err)
+		return err;
+	rqh_layout(f);
+	err = host->set_schema(s, f->n, f->names);
 	if (err) {
 		host->error(s, "declaring the feature names: %s", strerror(-err));
 		return err;
@@ -99,8 +204,10 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 	}
 	if (h->samples == 0)
 		return 0; /* nothing was sampled: no distribution to describe */
-	if (rqh_compute(h->bins, h->nbins, h->overflow, f->bins, f->values) < 0)
+	if (rqh_compute(h->bins, h->nbins, h->overflow, f->bins, f->hist_values) < 0 ||
+	    rqh_log_tails(h->bins, h->nbins, h->overflow, f->ntails, f->tail_values) < 0)
 		return -EINVAL;
+	rqh_fill(f);
 
 	struct anomon_vector v = {
 		.start_ns = h->start_ns,
@@ -108,7 +215,7 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 		.key = key,
 		.flags = 0,
 		.n = f->n,
-		.names = (const char *const *)f->names,
+		.names = f->names,
 		.values = f->values,
 		.events = 1,
 	};
@@ -121,8 +228,14 @@ static void rqh_destroy(void *state)
 
 	if (!f)
 		return;
-	if (f->names)
-		rqh_names_free(f->bins, f->names);
+	if (f->hist_names)
+		rqh_names_free(f->bins, f->hist_names);
+	if (f->tail_names)
+		rqh_tail_names_free(f->ntails, f->tail_names);
+	free(f->hist_names);
+	free(f->hist_values);
+	free(f->tail_names);
+	free(f->tail_values);
 	free(f->names);
 	free(f->values);
 	free(f);
@@ -133,6 +246,11 @@ static const struct anomon_param rqh_params[] = {
 	 "queue lengths 0..bins-1 get a fraction each; longer ones share a tail bin"},
 	{"per_cpu", ANOMON_PARAM_BOOL, "false", false,
 	 "also emit a vector per CPU histogram, keyed cpuN"},
+	{"features", ANOMON_PARAM_LIST, "fractions,stats,samples", false,
+	 "groups of the vector: fractions (frac_0.., frac_geB), tails (log_ge1..), stats (mean "
+	 "p50 p90 p99 max waiting), samples (the count, which grows with rate, window and CPUs)"},
+	{"tails", ANOMON_PARAM_INT, "4", false,
+	 "log tails log_ge1..log_geN: log10 of the fraction of samples at length >= k, + 0.01"},
 	{NULL, 0, NULL, false, NULL},
 };
 

@@ -3,6 +3,7 @@
 #include "runqlen_hist_math.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -91,5 +92,50 @@ int rqh_compute(const uint64_t *hist, uint32_t nbins, uint64_t overflow, uint32_
 	out[k++] = max;
 	out[k++] = (total - hist[0]) / t;
 	out[k++] = t;
+	return 0;
+}
+
+int rqh_tail_names(uint32_t ntails, char **names)
+{
+	for (uint32_t k = 0; k < ntails; k++)
+		names[k] = NULL;
+	for (uint32_t k = 0; k < ntails; k++) {
+		if (asprintf(&names[k], "log_ge%u", k + 1) < 0) {
+			names[k] = NULL;
+			rqh_tail_names_free(ntails, names);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void rqh_tail_names_free(uint32_t ntails, char **names)
+{
+	for (uint32_t k = 0; k < ntails; k++) {
+		free(names[k]);
+		names[k] = NULL;
+	}
+}
+
+int rqh_log_tails(const uint64_t *hist, uint32_t nbins, uint64_t overflow, uint32_t ntails,
+		  double *out)
+{
+	uint64_t total = overflow;
+
+	if (ntails < 1 || ntails > RQH_MAX_BINS || nbins == 0)
+		return -EINVAL;
+	for (uint32_t i = 0; i < nbins; i++)
+		total += hist[i];
+	if (total == 0)
+		return -EINVAL;
+	/* Walk down from the longest lengths: ge holds the samples of length >= k. */
+	uint64_t ge = overflow;
+	for (uint32_t i = nbins; i-- > ntails + 1;)
+		ge += hist[i];
+	for (uint32_t k = ntails; k >= 1; k--) {
+		if (k < nbins)
+			ge += hist[k];
+		out[k - 1] = log10((double)ge / (double)total + RQH_TAIL_FLOOR);
+	}
 	return 0;
 }

@@ -21,6 +21,9 @@
 
 #define RQH_MAX_BINS 1000
 #define RQH_STATS 7 /* mean p50 p90 p99 max waiting samples */
+/* Log tails are floored here: a fraction of 1% or less reads about -2 whatever the window's
+ * sample count, so a short window's coarse fractions match a long one's. */
+#define RQH_TAIL_FLOOR 0.01
 
 /* Number of features for `bins` individual bins. */
 static inline size_t rqh_nfeatures(uint32_t bins)
@@ -43,5 +46,17 @@ void rqh_names_free(uint32_t bins, char **names);
  */
 int rqh_compute(const uint64_t *hist, uint32_t nbins, uint64_t overflow, uint32_t bins,
 		double *out);
+
+/*
+ * Log tails: out[k-1] = log10(P(length >= k) + RQH_TAIL_FLOOR) for k = 1..ntails, named
+ * log_ge1..log_ge{ntails}. They spread out what fractions squeeze near 0 and 1: a queue that
+ * was empty 1% of the time (log_ge1 about 0) against one that was never empty. names gets
+ * malloc'ed strings (free them with rqh_tail_names_free). Return 0, -ENOMEM, or -EINVAL
+ * for an empty histogram, nbins 0 or ntails out of 1..RQH_MAX_BINS (out untouched).
+ */
+int rqh_tail_names(uint32_t ntails, char **names);
+void rqh_tail_names_free(uint32_t ntails, char **names);
+int rqh_log_tails(const uint64_t *hist, uint32_t nbins, uint64_t overflow, uint32_t ntails,
+		  double *out);
 
 #endif
