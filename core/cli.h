@@ -23,12 +23,15 @@ extern const char cli_default_pipeline_name[];
 
 #define CLI_COMMON_LONG_OPTIONS                                                              \
 	{"plugin-dir", required_argument, NULL, 'P'}, {"verbose", no_argument, NULL, 'v'},   \
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
+		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},         \
+		{"allow-unsafe-plugins", no_argument, NULL, 'U'}
 
 #define CLI_COMMON_HELP                                                                      \
 	"  --plugin-dir DIR  also load plugins from DIR (a directory or one .so file);\n"    \
 	"                    may be repeated; searched after the built-in plugins and\n"     \
 	"                    $ANOMON_PLUGIN_PATH (colon-separated)\n"                        \
+	"  --allow-unsafe-plugins  load plugins even from files or directories that\n"       \
+	"                    users other than root (or you) could write\n"                  \
 	"  -v, --verbose     more detail on stderr (-vv for debug)\n"                        \
 	"  -q, --quiet       errors only\n"                                                  \
 	"  -h, --help        this help\n"

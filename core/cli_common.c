@@ -2,6 +2,7 @@
 
 #include "anomon_plugin.h"
 #include "cli.h"
+#include "loader.h"
 #include "log.h"
 
 int cli_common_option(struct cli_common *c, int opt, const char *arg)
@@ -21,6 +22,9 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg)
 		return 1;
 	case 'q':
 		log_verbosity = ANOMON_LOG_ERROR;
+		return 1;
+	case 'U':
+		loader_allow_unsafe = true;
 		return 1;
 	}
 	return 0;

@@ -198,6 +198,49 @@ static struct anomon_param *full_table(const struct anomon_plugin *d)
 	return t;
 }
 
+bool loader_allow_unsafe;
+
+/* Why `path` could be replaced by another user, or NULL. The plugin and the directory
+ * holding it must belong to root (or to us) and be writable by nobody else (group root
+ * aside); directories above them must not be writable by others unless sticky (like /tmp).
+ * Group-writable ancestors are tolerated: Debian's /usr/local is group staff by policy. */
+static const char *unsafe_reason(const char *path, char *why, size_t len)
+{
+	char buf[PATH_MAX];
+	if (!realpath(path, buf))
+		return NULL; /* dlopen will say what is wrong with it */
+	uid_t me = geteuid();
+	for (int depth = 0;; depth++) {
+		struct stat st;
+		if (stat(buf, &st) < 0)
+			return NULL;
+		bool near = depth < 2; /* the file and its directory */
+		bool writable = (st.st_mode & S_IWOTH) ||
+				(near && (st.st_mode & S_IWGRP) && st.st_gid != 0);
+		if (st.st_uid != 0 && st.st_uid != me) {
+			snprintf(why, len, "%s belongs to uid %u, neither root nor us", buf,
+				 (unsigned)st.st_uid);
+			return why;
+		}
+		if (writable && (near || !(st.st_mode & S_ISVTX))) {
+			snprintf(why, len, "%s is writable by other users (mode %04o)", buf,
+				 (unsigned)(st.st_mode & 07777));
+			return why;
+		}
+		char *slash = strrchr(buf, '/');
+		if (!slash)
+			break;
+		if (slash == buf) {
+			if (!buf[1])
+				break;
+			buf[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+	}
+	return NULL;
+}
+
 static void refuse(struct loader *l, const char *path, const char *fmt, const char *why)
 {
 	log_error(fmt, path, why);
@@ -209,6 +252,13 @@ static void load_file(struct loader *l, const char *path)
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->plugins[i].path, path) == 0)
 			return; /* the same file reached twice through the search path */
+	char unsafe[PATH_MAX + 128];
+	if (!loader_allow_unsafe && unsafe_reason(path, unsafe, sizeof(unsafe))) {
+		log_error("%s: plugin refused: %s; fix the permissions, or pass "
+			  "--allow-unsafe-plugins", path, unsafe);
+		l->refused++;
+		return;
+	}
 	dlerror();
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {

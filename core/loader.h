@@ -18,6 +18,10 @@ struct plugin_info {
 
 struct loader;
 
+/* Load plugins from files or directories that others could write to (--allow-unsafe-plugins).
+ * Off by default: anomon runs as root, and a plugin runs with its privileges. */
+extern bool loader_allow_unsafe;
+
 /*
  * Scan the plugin search path: each of extra (a directory or a .so file, from --plugin-dir),
  * then $ANOMON_PLUGIN_PATH (colon-separated), the build tree when this binary runs from it,

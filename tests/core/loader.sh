@@ -33,4 +33,16 @@ checks=$((checks + 1))
 ANOMON_PLUGIN_PATH="$tmp/nowhere:$tmp" "$ANOMON" plugins info loadavg >"$tmp/out" 2>"$tmp/err" ||
 	fail "ANOMON_PLUGIN_PATH: $(cat "$tmp/err")"
 grep -q "^path: *$tmp/loadavg.so$" "$tmp/out" || fail "plugins info loadavg via ANOMON_PLUGIN_PATH: $(cat "$tmp/out")"
+
+# A plugin others could replace runs as root: refused unless --allow-unsafe-plugins.
+mkdir "$tmp/open"
+cp "$tmp/loadavg.so" "$tmp/open/"
+chmod 0777 "$tmp/open"
+expect 2 "anomon: error: $tmp/open/loadavg.so: plugin refused: $tmp/open is writable by other users (mode 0777); fix the permissions, or pass --allow-unsafe-plugins" \
+	"$ANOMON" plugins info loadavg --plugin-dir "$tmp/open"
+chmod 0755 "$tmp/open"
+chmod 0666 "$tmp/open/loadavg.so"
+expect 2 "anomon: error: $tmp/open/loadavg.so: plugin refused: $tmp/open/loadavg.so is writable by other users (mode 0666); fix the permissions, or pass --allow-unsafe-plugins" \
+	"$ANOMON" plugins info loadavg --plugin-dir "$tmp/open/loadavg.so"
+expect 0 "" "$ANOMON" plugins info loadavg --plugin-dir "$tmp/open/loadavg.so" --allow-unsafe-plugins
 finish
