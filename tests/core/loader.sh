@@ -39,10 +39,10 @@ mkdir "$tmp/open"
 cp "$tmp/loadavg.so" "$tmp/open/"
 chmod 0777 "$tmp/open"
 expect 2 "anomon: error: $tmp/open/loadavg.so: plugin refused: $tmp/open is writable by other users (mode 0777); fix the permissions, or pass --allow-unsafe-plugins" \
-	"$ANOMON" plugins info loadavg --plugin-dir "$tmp/open"
+	"$ANOMON" plugins list --plugin-dir "$tmp/open"
 chmod 0755 "$tmp/open"
 chmod 0666 "$tmp/open/loadavg.so"
 expect 2 "anomon: error: $tmp/open/loadavg.so: plugin refused: $tmp/open/loadavg.so is writable by other users (mode 0666); fix the permissions, or pass --allow-unsafe-plugins" \
-	"$ANOMON" plugins info loadavg --plugin-dir "$tmp/open/loadavg.so"
+	"$ANOMON" plugins list --plugin-dir "$tmp/open/loadavg.so"
 expect 0 "" "$ANOMON" plugins info loadavg --plugin-dir "$tmp/open/loadavg.so" --allow-unsafe-plugins
 finish
