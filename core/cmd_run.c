@@ -24,9 +24,16 @@ static const char run_help[] =
 	"  --set STAGE.PARAM=VALUE  override a parameter of a stage (typed by the plugin's\n"
 	"                           parameter table; lists are comma-separated); repeatable\n"
 	"  --duration SECONDS       stop after SECONDS (decimals allowed)\n"
+	"  --user USER              run as USER once every stage has started\n"
+	"  --keep-privileges        keep every capability while running\n"
 	CLI_COMMON_HELP
 	"\n"
-	"Live eBPF collectors need root, or CAP_BPF and CAP_PERFMON.\n";
+	"Privileges: live eBPF collectors need root, or CAP_BPF, CAP_PERFMON and\n"
+	"CAP_DAC_READ_SEARCH (for cgroup ids), while they load and attach. Once every stage\n"
+	"has started, anomon keeps only CAP_DAC_READ_SEARCH (ring buffers, maps and perf\n"
+	"events stay readable through their open descriptors) and sets no_new_privs; with\n"
+	"--user it also switches to that user. A CPU coming online after that is not\n"
+	"sampled until the next start.\n";
 
 static const char validate_help[] =
 	"usage: anomon validate [PIPELINE] [OPTIONS]\n"
@@ -105,6 +112,8 @@ int cmd_run(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"label", required_argument, NULL, 'l'},
 		{"out", required_argument, NULL, 'o'},
+		{"user", required_argument, NULL, 'u'},
+		{"keep-privileges", no_argument, NULL, 'K'},
 		CLI_COMMON_LONG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -141,6 +150,12 @@ int cmd_run(int argc, char **argv)
 		}
 		case 'l':
 			label = optarg;
+			break;
+		case 'u':
+			ro.user = optarg;
+			break;
+		case 'K':
+			ro.keep_privileges = true;
 			break;
 		case 'o':
 			out = optarg;

@@ -8,6 +8,7 @@
 
 #include "cgroups.h"
 #include "log.h"
+#include "privileges.h"
 #include "record_json.h"
 #include "sink_gate.h"
 #include "run.h"
@@ -212,6 +213,11 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 			request_shutdown(&r, "a stage failed to start");
 			break;
 		}
+	}
+	/* Everything is loaded, attached and open: give up what a running pipeline does not need. */
+	if (status == 0 && !o->keep_privileges && privileges_drop(o->user) < 0) {
+		status = 1;
+		request_shutdown(&r, "cannot drop privileges");
 	}
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	drain(&r.loop);

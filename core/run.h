@@ -9,6 +9,8 @@
 struct run_opts {
 	double duration_s;   /* 0: until a signal or the end of every collector's input */
 	bool validate_only;  /* init and check every stage, start nothing */
+	const char *user;    /* switch to this user once started */
+	bool keep_privileges; /* do not drop capabilities once started */
 };
 
 /* Returns the process exit status: 0 clean end, 1 runtime failure, 2 configuration error. */
