@@ -1,6 +1,7 @@
 /* anomon run | validate | record */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,10 @@ int cmd_run(int argc, char **argv)
 	if (argc - optind > 1) {
 		log_error("%s: one pipeline at a time (got \"%s\" and \"%s\")", argv[0], argv[optind],
 			  argv[optind + 1]);
+		goto out;
+	}
+	if (ro.user && !getpwnam(ro.user)) {
+		log_error("--user %s: no such user", ro.user);
 		goto out;
 	}
 	const char *file = optind < argc ? argv[optind] : NULL;
