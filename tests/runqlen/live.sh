@@ -1,9 +1,10 @@
 #!/bin/bash
 # Live test of the runqlen collector and the runqlen_hist feature through anomon, as root:
 #  - idle: host sample counts match frequency x window x CPUs;
-#  - under contention (8 busy loops on this machine's CPUs): the host histogram's mean
-#    and waiting fraction rise, and the raw kernel samples (idle_fill off) still match
-#    frequency x window x CPUs, since busy CPUs take every sample;
+#  - under contention (4 busy loops per CPU): the host histogram's mean rises by at least
+#    1.5, at least 75% of samples see a task waiting (root run queue), and the raw kernel
+#    samples (idle_fill off) still match frequency x window x CPUs, since busy CPUs take
+#    every sample;
 #  - a second anomon instance runs at the same time as the first and both produce windows.
 # Env: ANOMON (the binary), SRC, BUILD. Exit 77 only when the kernel refuses BPF or perf.
 set -euo pipefail
@@ -82,8 +83,8 @@ idle_mean=$(avg idle mean)
 idle_wait=$(avg idle waiting)
 echo "idle: mean $idle_mean, waiting $idle_wait"
 
-# 2. Contention: 8 busy loops, with a second instance running alongside the first.
-for _ in 1 2 3 4 5 6 7 8; do
+# 2. Contention: 4 busy loops per CPU, with a second instance running alongside the first.
+for _ in $(seq $((4 * ncpu))); do
 	bash -c 'while :; do :; done' &
 	pids+=($!)
 done
@@ -101,12 +102,13 @@ check_counts load 0.85 1.10
 load_mean=$(avg load mean)
 load_wait=$(avg load waiting)
 echo "load: mean $load_mean, waiting $load_wait"
-awk -v l="$load_mean" -v i="$idle_mean" 'BEGIN { exit !(l >= i + 1.0) }' ||
+# 4 loops per CPU keep about 3 tasks waiting on each root run queue. Not every sample waits:
+# the balancer weighs autogroups, not tasks, so it may leave another session's lone task on a
+# CPU of its own for a while.
+awk -v l="$load_mean" -v i="$idle_mean" 'BEGIN { exit !(l >= i + 1.5) }' ||
 	fail "mean queue length did not rise under load: idle $idle_mean, load $load_mean"
-# Not "most samples wait": a task's queue is its own group's (autogroup, cgroup), and the
-# balancer may leave a loop alone on a CPU beside another session's work.
-awk -v l="$load_wait" -v i="$idle_wait" 'BEGIN { exit !(l >= i + 0.3) }' ||
-	fail "waiting fraction did not rise under load: idle $idle_wait, load $load_wait"
+awk -v l="$load_wait" 'BEGIN { exit !(l >= 0.75) }' ||
+	fail "under load fewer than 75% of samples saw a task waiting: $load_wait (idle $idle_wait)"
 
 n2=$(jq -c 'select(.record == "vector" and .key == "host")' "$tmp/second.out" | wc -l)
 [ "$n2" -ge 3 ] || fail "second instance: $n2 host windows, expected at least 3"

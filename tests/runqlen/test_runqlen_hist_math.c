@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests of the runqlen_hist feature math. */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,6 +170,56 @@ static void test_rejects(void **st)
 	assert_int_equal(rqh_compute(h, 4, 0, RQH_MAX_BINS + 1, v), -EINVAL);
 }
 
+static void test_tail_names(void **st)
+{
+	(void)st;
+	char *names[3];
+
+	assert_int_equal(rqh_tail_names(3, names), 0);
+	assert_string_equal(names[0], "log_ge1");
+	assert_string_equal(names[2], "log_ge3");
+	rqh_tail_names_free(3, names);
+	assert_null(names[2]);
+}
+
+/* log_gek = log10(P(length >= k) + 0.01), overflow counting as long. */
+static void test_log_tails(void **st)
+{
+	(void)st;
+	/* 100 samples: 50 at 0, 40 at 1, 5 at 2, 5 beyond the 4 bins. */
+	uint64_t h[4] = {50, 40, 5, 0};
+	double t[5];
+
+	assert_int_equal(rqh_log_tails(h, 4, 5, 5, t), 0);
+	assert_float_equal(t[0], log10(0.50 + 0.01), 1e-12);
+	assert_float_equal(t[1], log10(0.10 + 0.01), 1e-12);
+	assert_float_equal(t[2], log10(0.05 + 0.01), 1e-12);
+	assert_float_equal(t[3], log10(0.05 + 0.01), 1e-12); /* length >= 4: overflow only */
+	assert_float_equal(t[4], log10(0.05 + 0.01), 1e-12); /* beyond nbins: overflow */
+
+	/* Never empty: log_ge1 is log10(1.01); an idle queue reads the floor, -2. */
+	uint64_t busy[4] = {0, 10, 10, 0}, idle[4] = {20, 0, 0, 0};
+	assert_int_equal(rqh_log_tails(busy, 4, 0, 2, t), 0);
+	assert_float_equal(t[0], log10(1.01), 1e-12);
+	assert_float_equal(t[1], log10(0.51), 1e-12);
+	assert_int_equal(rqh_log_tails(idle, 4, 0, 2, t), 0);
+	assert_float_equal(t[0], -2.0, 1e-12);
+	assert_float_equal(t[1], -2.0, 1e-12);
+
+	/* The same distribution with 7x the samples gives the same tails. */
+	uint64_t h7[4] = {350, 280, 35, 0};
+	double u[5];
+	assert_int_equal(rqh_log_tails(h7, 4, 35, 5, u), 0);
+	assert_int_equal(rqh_log_tails(h, 4, 5, 5, t), 0);
+	for (int k = 0; k < 5; k++)
+		assert_float_equal(u[k], t[k], 1e-12);
+
+	assert_int_equal(rqh_log_tails(idle, 4, 0, 0, t), -EINVAL);
+	assert_int_equal(rqh_log_tails(idle, 0, 3, 2, t), -EINVAL);
+	uint64_t empty[4] = {0};
+	assert_int_equal(rqh_log_tails(empty, 4, 0, 2, t), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_narrow_histogram),
 		cmocka_unit_test(test_fractions_sum_to_one),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_tail_names),
+		cmocka_unit_test(test_log_tails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

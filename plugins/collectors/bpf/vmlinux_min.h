@@ -62,13 +62,22 @@ enum {
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
-/* runqlen: task->se.cfs_rq->nr_queued (nr_running before 6.14). */
+struct rq;
+
+/* runqlen: task->se.cfs_rq->nr_queued (nr_running before 6.14), and its CPU's rq. */
 struct cfs_rq {
 	unsigned int nr_queued;
+	struct rq *rq;
 };
 
 struct sched_entity {
 	struct cfs_rq *cfs_rq;
+};
+
+/* runqlen: the CPU's root run queue, rq->nr_running and rq->cfs (delayed tasks). */
+struct rq {
+	unsigned int nr_running;
+	struct cfs_rq cfs;
 };
 
 struct task_struct {

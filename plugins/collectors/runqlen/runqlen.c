@@ -37,6 +37,7 @@ struct runqlen {
 
 	uint64_t freq_hz, window_ns;
 	bool per_cpu, per_cgroup, idle_fill;
+	bool root_queue;            /* per-CPU histograms from the CPU's root run queue */
 
 	int ncpus;                  /* possible CPUs: the per-CPU map's value count */
 	struct bpf_link **links;    /* per CPU; NULL while not sampling there */
@@ -326,6 +327,13 @@ static int rq_setup(struct runqlen *rq)
 	rq->per_cpu = host->param_bool(s, "per_cpu");
 	rq->per_cgroup = host->param_bool(s, "per_cgroup");
 	rq->idle_fill = host->param_bool(s, "idle_fill");
+	const char *queue = host->param_string(s, "host_queue");
+	if (strcmp(queue, "cpu") == 0) {
+		rq->root_queue = true;
+	} else if (strcmp(queue, "group") != 0) {
+		host->error(s, "host_queue: expected \"cpu\" or \"group\", got \"%s\"", queue);
+		return -EINVAL;
+	}
 	if (freq < 1 || freq > 10000) {
 		host->error(s, "frequency_hz: expected 1..10000, got %lld", (long long)freq);
 		return -EINVAL;
@@ -374,6 +382,7 @@ static int rq_setup(struct runqlen *rq)
 	}
 	rq->skel->rodata->self_tgid = (uint32_t)getpid();
 	rq->skel->rodata->per_cgroup = rq->per_cgroup;
+	rq->skel->rodata->cpu_root_queue = rq->root_queue;
 	/* Two buffers per cgroup; a disabled per-cgroup map still needs one entry to load. */
 	bpf_map__set_max_entries(rq->skel->maps.cgroup_hist,
 				 rq->per_cgroup ? 2 * (uint32_t)max_cg : 1);
@@ -422,6 +431,10 @@ static int rq_check(void *state)
 		rq->host->error(rq->s, "%s", msg);
 		return err;
 	}
+	/* init loaded the program, so BPF works; the probe above opened a perf event. */
+	rq->host->log(rq->s, ANOMON_LOG_INFO, "BPF, BTF and perf events are usable here; "
+		      "per-CPU histograms count the %s run queue",
+		      rq->root_queue ? "root" : "sampled task's group");
 	return 0;
 }
 
@@ -440,9 +453,11 @@ static int rq_start(void *state)
 		return n;
 	}
 	rq->running = true;
-	rq->host->log(rq->s, ANOMON_LOG_INFO, "sampling %d CPUs at %llu Hz, window %llu ms", n,
+	rq->host->log(rq->s, ANOMON_LOG_INFO,
+		      "sampling %d CPUs at %llu Hz, window %llu ms, %s queue", n,
 		      (unsigned long long)rq->freq_hz,
-		      (unsigned long long)(rq->window_ns / 1000000ull));
+		      (unsigned long long)(rq->window_ns / 1000000ull),
+		      rq->root_queue ? "root" : "group");
 	uint64_t ms = rq->window_ns / 1000000ull;
 	int err = rq->host->timer_start(rq->s, ms, ms, rq_window_cb, rq, &rq->window_timer);
 	if (err < 0) {
@@ -509,6 +524,9 @@ static const struct anomon_param rq_params[] = {
 	{"window", ANOMON_PARAM_DURATION, "10s", false,
 	 "histograms are read and reset once per window (at least 100ms)"},
 	{"per_cpu", ANOMON_PARAM_BOOL, "true", false, "emit one histogram per CPU"},
+	{"host_queue", ANOMON_PARAM_STRING, "cpu", false,
+	 "what the per-CPU and host histograms count: \"cpu\", tasks waiting on the CPU's "
+	 "root run queue; \"group\", the sampled task's own group queue (the original tool)"},
 	{"per_cgroup", ANOMON_PARAM_BOOL, "true", false,
 	 "emit one histogram per cgroup (v2 id of the sampled task)"},
 	{"idle_fill", ANOMON_PARAM_BOOL, "true", false,
