@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * runqlen_hist feature: one vector per runq_hist event (a window of run-queue length
- * samples), keyed "host" or by cgroup id; per-CPU histograms are folded into the host one
+ * samples), keyed "host" or by container (the host's key for the cgroup); per-CPU histograms are folded into the host one
  * by the collector and are only passed on, keyed "cpuN", when per_cpu is set.
  *
  * The vector is made of groups, chosen by the `features` list and always in this order:
@@ -47,6 +47,7 @@ struct rqh {
 	size_t n;                   /* features emitted */
 	const char **names;         /* n, borrowed from hist_names and tail_names */
 	double *values;             /* n */
+	uint64_t drops_seen; /* input_drops() at the last window */
 };
 
 static int rqh_parse_groups(struct rqh *f)
@@ -184,6 +185,7 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 	struct rqh *f = state;
 	const struct anomon_runq_hist *h = ev->data;
 	char key[32];
+	const char *k = key;
 
 	if (strcmp(ev->type, ANOMON_EV_RUNQ_HIST) != 0 || ev->size < sizeof(*h) || !h)
 		return -EINVAL;
@@ -192,7 +194,11 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 		snprintf(key, sizeof(key), "host");
 		break;
 	case ANOMON_RUNQ_CGROUP:
-		snprintf(key, sizeof(key), "%" PRIu64, h->cgroup_id);
+		/* One vector per container; the root cgroup is the host, whose own vector
+		 * (from the CPUs' run queues) already describes it. */
+		k = f->host->container(f->s, h->cgroup_id)->key;
+		if (!strcmp(k, "host"))
+			return 0;
 		break;
 	case ANOMON_RUNQ_CPU:
 		if (!f->per_cpu)
@@ -209,11 +215,15 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 		return -EINVAL;
 	rqh_fill(f);
 
+	/* Samples the collector lost (a full cgroup map) make this window incomplete. */
+	uint64_t drops = f->host->input_drops(f->s);
+	uint32_t flags = drops != f->drops_seen ? ANOMON_WINDOW_INCOMPLETE : 0;
+	f->drops_seen = drops;
 	struct anomon_vector v = {
 		.start_ns = h->start_ns,
 		.end_ns = h->end_ns,
-		.key = key,
-		.flags = 0,
+		.key = k,
+		.flags = flags,
 		.n = f->n,
 		.names = f->names,
 		.values = f->values,
