@@ -202,7 +202,7 @@ bool loader_allow_unsafe;
 
 /* Why `path` could be replaced by another user, or NULL. The plugin and the directory
  * holding it must belong to root (or to us) and be writable by nobody else (group root
- * aside); directories above them must not be writable by others unless sticky (like /tmp).
+ * aside); directories must not be writable by others unless sticky (like /tmp).
  * Group-writable ancestors are tolerated: Debian's /usr/local is group staff by policy. */
 static const char *unsafe_reason(const char *path, char *why, size_t len)
 {
@@ -222,7 +222,8 @@ static const char *unsafe_reason(const char *path, char *why, size_t len)
 				 (unsigned)st.st_uid);
 			return why;
 		}
-		if (writable && (near || !(st.st_mode & S_ISVTX))) {
+		/* In a sticky directory (like /tmp) nobody else can rename or remove our file. */
+		if (writable && (depth == 0 || !(st.st_mode & S_ISVTX))) {
 			snprintf(why, len, "%s is writable by other users (mode %04o)", buf,
 				 (unsigned)(st.st_mode & 07777));
 			return why;
