@@ -60,8 +60,9 @@ done
 
 # Each instance re-read /proc/partitions for the new loop device: the other one saw it.
 opens() { jq -c "select(.record == \"event\" and .type == \"open\" and .pid == $2)" "$tmp/$1.out"; }
-opens a "$b" | grep -q '"/proc/partitions"' || fail "a did not see b read /proc/partitions"
-opens b "$a" | grep -q '"/proc/partitions"' || fail "b did not see a read /proc/partitions"
+# grep without -q: with pipefail, jq writing after grep -q exits would fail the pipeline.
+opens a "$b" | grep '"/proc/partitions"' >/dev/null || fail "a did not see b read /proc/partitions"
+opens b "$a" | grep '"/proc/partitions"' >/dev/null || fail "b did not see a read /proc/partitions"
 [ -z "$(opens a "$a")" ] || fail "a saw its own opens"
 [ -z "$(opens b "$b")" ] || fail "b saw its own opens"
 echo "each instance saw the other's open of /proc/partitions and none of its own"

@@ -55,8 +55,10 @@ finish() {
 	wait "$1" || fail "$2: anomon exited with an error: $(cat "$tmp/$2.err")"
 }
 
-# counters NAME: "seen delivered dropped" from the collector's last log line.
+# counters NAME: "seen delivered dropped" from the collector's last log line (seen less
+# what the container filter held back in the kernel).
 counters() {
-	sed -nE 's/.*events seen ([0-9]+), delivered ([0-9]+), dropped ([0-9]+).*/\1 \2 \3/p' \
-		"$tmp/$1.err" | tail -1
+	sed -nE 's/.*events seen ([0-9]+), filtered in kernel ([0-9]+), delivered ([0-9]+), dropped ([0-9]+).*/\1 \2 \3 \4/p' \
+		"$tmp/$1.err" | tail -1 | { read -r seen filtered delivered dropped || exit 0
+		echo "$((seen - filtered)) $delivered $dropped"; }
 }

@@ -12,7 +12,8 @@
  *   block_io_start   the submitting task: pid, comm, cgroup (6.5+);
  *   block_rq_insert  entry into the I/O scheduler's queue (not every request goes there);
  *   block_rq_issue   dispatch to the driver (issuer taken here when nothing came before);
- *   block_rq_complete completion: one record.
+ *   block_rq_complete completion: one record, unless the stage's container filter does not
+ *                     want the issuer's cgroup (bpfc_cgroup_pass).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -164,6 +165,9 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	if (BPF_CORE_READ(rq, __data_len) > nr_bytes)
 		return 0;
 	if (!ri->issue_ns || (ri->have_issuer && ri->pid == self_tgid && self_tgid))
+		goto out;
+	/* The issuer's cgroup, as user space keys it: 0 when no issuer was seen. */
+	if (!bpfc_cgroup_pass(ri->have_issuer ? ri->cgroup_id : 0))
 		goto out;
 	e.ts_ns = bpf_ktime_get_boot_ns();
 	e.cgroup_id = ri->cgroup_id;

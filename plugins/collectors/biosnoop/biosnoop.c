@@ -4,6 +4,7 @@
  * bcc's biosnoop (issuing pid and comm, disk, rwbs, sector, bytes, queue time, service
  * latency) plus the issuer's cgroup. The tracepoints are chosen at load time from what
  * the running kernel has (see biosnoop.bpf.c); disk names come from /proc/partitions.
+ * The host's container filter (containers_only, include, exclude) is applied in the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ struct biosnoop {
 	uint64_t poll_ms;
 	int64_t epoch_off;
 	bool running;
+	bool cgroup_filter;   /* containers_only/include/exclude set: filter in the kernel */
 	char attach[256];
 	struct bs_disk disks[BS_DISKS_MAX];
 	size_t ndisks;
@@ -144,6 +146,8 @@ static int bs_on_record(void *ctx, void *data, size_t size)
 		return 0;
 	b.present = ANOMON_BIO_RWBS | ANOMON_BIO_SECTOR | ANOMON_BIO_BYTES | ANOMON_BIO_SERVICE |
 		    ANOMON_BIO_DISK;
+	/* As the host keys it: 0 (the host) without an issuer. */
+	bpfc_stream_cgroup_seen(&bs->stream, (e->have & BIOSNOOP_HAVE_ISSUER) ? e->cgroup_id : 0);
 	if (e->have & BIOSNOOP_HAVE_ISSUER) {
 		b.present |= ANOMON_BIO_PID | ANOMON_BIO_CGROUP;
 		b.pid = e->pid;
@@ -191,7 +195,10 @@ static int bs_load(struct biosnoop *bs, enum bs_flavour f, const bool *have, uin
 		return -errno;
 	bs->skel->rodata->self_tgid = (uint32_t)getpid();
 	bs->skel->rodata->bpfc_wakeup_bytes = wakeup;
+	bs->skel->rodata->bpfc_cgroup_filter = bs->cgroup_filter;
 	bpf_map__set_max_entries(bs->skel->maps.events, (uint32_t)rb_size);
+	if (!bs->cgroup_filter)
+		bpf_map__set_max_entries(bs->skel->maps.cgroup_verdicts, 1);
 	bs_programs(bs->skel, f, mine);
 	bs_programs(bs->skel, f == BS_TP_BTF ? BS_RAW_TP : BS_TP_BTF, other);
 	bs->attach[0] = '\0';
@@ -229,6 +236,7 @@ static int bs_setup(struct biosnoop *bs)
 		return -EINVAL;
 	}
 	bs->poll_ms = poll_ns / 1000000ull;
+	bs->cgroup_filter = bpfc_stream_filters_cgroups(host, s);
 	err = bpfc_ringbuf_size_check(rb_size, &wakeup, msg, sizeof(msg));
 	if (!err)
 		err = bpfc_probe_btf(msg, sizeof(msg));
@@ -271,8 +279,11 @@ static int bs_setup(struct biosnoop *bs)
 		return err;
 	}
 	bs_scan_disks(bs);
-	return bpfc_stream_open(&bs->stream, host, s, bs->skel->maps.events,
-				bs->skel->maps.stream_counters, bs_on_record, bs);
+	err = bpfc_stream_open(&bs->stream, host, s, bs->skel->maps.events,
+			       bs->skel->maps.stream_counters, bs_on_record, bs);
+	if (!err && bs->cgroup_filter)
+		bpfc_stream_cgroup_filter(&bs->stream, bs->skel->maps.cgroup_verdicts);
+	return err;
 }
 
 static int bs_init(const struct anomon_host *host, anomon_stage *s, void **state)
@@ -308,6 +319,10 @@ static int bs_start(void *state)
 	int err;
 
 	bs->epoch_off = bpfc_boot_to_epoch_ns();
+	/* Before attaching, so that no event of a cgroup that exists now reaches user space. */
+	err = bpfc_stream_cgroups_prefill(&bs->stream);
+	if (err)
+		return err;
 	bpfc_log_begin(bs->host, bs->s);
 	err = biosnoop_bpf__attach(bs->skel);
 	bpfc_log_end();
@@ -332,10 +347,9 @@ static void bs_stop(void *state)
 	bs->running = false;
 	biosnoop_bpf__detach(bs->skel);
 	bpfc_stream_stop(&bs->stream);
-	bs->host->log(bs->s, ANOMON_LOG_INFO, "events seen %llu, delivered %llu, dropped %llu",
-		      (unsigned long long)bs->stream.seen,
-		      (unsigned long long)bs->stream.delivered,
-		      (unsigned long long)bs->stream.dropped);
+	char line[256];
+	bpfc_stream_summary(&bs->stream, line, sizeof(line));
+	bs->host->log(bs->s, ANOMON_LOG_INFO, "%s", line);
 }
 
 static void bs_destroy(void *state)

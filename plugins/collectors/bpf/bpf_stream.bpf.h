@@ -6,7 +6,8 @@
  *  - `stream_counters`, per-CPU counters of events seen and dropped: libbpf-tools loses
  *    events silently when the ring is full; we count every failure so user space can
  *    report it as a drop;
- *  - bpfc_output(), which copies one record into the ring with adaptive wake-ups.
+ *  - bpfc_output(), which copies one record into the ring with adaptive wake-ups;
+ *  - `cgroup_verdicts` and bpfc_cgroup_pass(), the stage's container filter in the kernel.
  *
  * Waking the reader on every record costs the traced task an irq_work per event. Records
  * are written without a wake-up until the ring holds `bpfc_wakeup_bytes`, after which the
@@ -54,6 +55,37 @@ static __always_inline long bpfc_output(void *data, __u64 size)
 	if (err)
 		bpfc_count(BPFC_CNT_DROPPED);
 	return err;
+}
+
+/*
+ * The container filter (containers_only / include / exclude) applied in the kernel, so that
+ * events of unwanted cgroups never cross into user space. User space decides (the host's
+ * cgroup_wanted) and stores here only the cgroups whose events are unwanted, verdict 0:
+ * before attaching, every cgroup that exists; later, a new cgroup when its first event
+ * reaches user space. An id absent from the map passes, so a cgroup the LRU forgot costs
+ * one more event in user space, never a lost one.
+ */
+const volatile bool bpfc_cgroup_filter = false; /* set before load when the stage filters */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFC_CGROUP_VERDICTS_MAX); /* 1 when the stage does not filter */
+	__type(key, __u64);  /* cgroup v2 id */
+	__type(value, __u8); /* 0: drop */
+} cgroup_verdicts SEC(".maps");
+
+/* Whether events of this cgroup go to user space; counts those held back. */
+static __always_inline bool bpfc_cgroup_pass(__u64 cgroup_id)
+{
+	__u8 *v;
+
+	if (!bpfc_cgroup_filter)
+		return true;
+	v = bpf_map_lookup_elem(&cgroup_verdicts, &cgroup_id);
+	if (!v || *v)
+		return true;
+	bpfc_count(BPFC_CNT_FILTERED);
+	return false;
 }
 
 #endif

@@ -4,6 +4,7 @@
 #include "bpf_stream.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,6 +67,8 @@ static void stream_sync_drops(struct bpfc_stream *st)
 		return;
 	st->seen = seen;
 	st->dropped = dropped;
+	if (st->verdicts_fd >= 0)
+		(void)bpfc_percpu_sum(st->counters_fd, BPFC_CNT_FILTERED, &st->filtered);
 	if (dropped > st->dropped_reported) {
 		st->host->add_drops(st->s, dropped - st->dropped_reported);
 		st->dropped_reported = dropped;
@@ -114,6 +117,7 @@ int bpfc_stream_open(struct bpfc_stream *st, const struct anomon_host *host, ano
 	st->host = host;
 	st->s = s;
 	st->counters_fd = bpf_map__fd(counters);
+	st->verdicts_fd = -1;
 	st->rb = ring_buffer__new(bpf_map__fd(ringbuf), cb, ctx, NULL);
 	if (!st->rb) {
 		int err = -errno;
@@ -291,4 +295,119 @@ int bpfc_cgroup_open(const char *spec, uint64_t *id, char *msg, size_t cap)
 	}
 	*id = h.id;
 	return fd;
+}
+
+/* ---- Container filters in the kernel ---------------------------------------------------- */
+
+bool bpfc_stream_filters_cgroups(const struct anomon_host *host, anomon_stage *s)
+{
+	const char *const *items;
+
+	return host->param_bool(s, "containers_only") || host->param_list(s, "include", &items) ||
+	       host->param_list(s, "exclude", &items);
+}
+
+void bpfc_stream_cgroup_filter(struct bpfc_stream *st, struct bpf_map *verdicts)
+{
+	st->verdicts_fd = bpf_map__fd(verdicts);
+}
+
+/* Store `id` as unwanted if the stage does not want it. Returns 1 if stored, else 0. */
+static int cgroup_store(struct bpfc_stream *st, uint64_t id)
+{
+	uint8_t drop = 0;
+
+	if (st->host->cgroup_wanted(st->s, id))
+		return 0;
+	return bpf_map_update_elem(st->verdicts_fd, &id, &drop, BPF_ANY) == 0;
+}
+
+void bpfc_stream_cgroup_seen(struct bpfc_stream *st, uint64_t cgroup_id)
+{
+	if (st->verdicts_fd >= 0 && cgroup_store(st, cgroup_id))
+		st->cgroups_learned++;
+}
+
+/* Deeper than any real hierarchy (systemd and Kubernetes nest a handful of levels); bounds
+ * the directories open at once. */
+#define CGROUP_WALK_DEPTH 64
+
+/* Every cgroup below the directory dfd (closed here): a directory's inode number on the
+ * cgroup2 file system is its cgroup id. Cgroups removed during the walk are skipped. */
+static void cgroup_walk(struct bpfc_stream *st, int dfd, unsigned depth, uint64_t *n,
+			uint64_t *stored)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat sb;
+		int cfd;
+
+		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		if (fstat(cfd, &sb)) {
+			close(cfd);
+			continue;
+		}
+		(*n)++;
+		*stored += (uint64_t)cgroup_store(st, (uint64_t)sb.st_ino);
+		if (depth < CGROUP_WALK_DEPTH)
+			cgroup_walk(st, cfd, depth + 1, n, stored);
+		else
+			close(cfd);
+	}
+	closedir(d);
+}
+
+int bpfc_stream_cgroups_prefill(struct bpfc_stream *st)
+{
+	char root[512];
+	struct stat sb;
+	uint64_t n = 1, stored;
+	int fd;
+
+	if (st->verdicts_fd < 0)
+		return 0;
+	cgroup2_root(root, sizeof(root));
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct statfs sfs;
+	if (fd < 0 || fstat(fd, &sb) || fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_MAGIC) {
+		/* Not fatal: the filter still learns each cgroup from its first event. */
+		st->host->log(st->s, ANOMON_LOG_WARN, "container filter: no cgroup v2 hierarchy "
+			      "at %s to read: each cgroup reaches user space until its first "
+			      "events are read", root);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* Id 0: events without a cgroup (a block request whose issuer was not seen). */
+	(void)cgroup_store(st, 0);
+	stored = (uint64_t)cgroup_store(st, (uint64_t)sb.st_ino);
+	cgroup_walk(st, fd, 0, &n, &stored);
+	st->host->log(st->s, ANOMON_LOG_INFO, "container filter in the kernel: %llu of %llu "
+		      "cgroups under %s unwanted%s", (unsigned long long)stored,
+		      (unsigned long long)n, root,
+		      stored > BPFC_CGROUP_VERDICTS_MAX ? " (more than the map holds: those it "
+		      "forgets are stored again from their first event)" : "");
+	return 0;
+}
+
+void bpfc_stream_summary(const struct bpfc_stream *st, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "events seen %llu, filtered in kernel %llu, delivered %llu, "
+			 "dropped %llu", (unsigned long long)(st->seen + st->filtered),
+			 (unsigned long long)st->filtered, (unsigned long long)st->delivered,
+			 (unsigned long long)st->dropped);
+	if (st->verdicts_fd >= 0 && n > 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, "; cgroups found unwanted while running %llu",
+			 (unsigned long long)st->cgroups_learned);
 }

@@ -29,6 +29,10 @@ struct bpfc_stream {
 	uint64_t dropped_reported; /* kernel drops already passed to add_drops */
 	uint64_t delivered;        /* records handed to the sample callback */
 	uint64_t seen, dropped;    /* kernel counters at the last sync */
+	/* The container filter in the kernel (bpfc_stream_cgroup_filter). */
+	int verdicts_fd;           /* cgroup_verdicts, or -1 when the stage does not filter */
+	uint64_t filtered;         /* kernel counter of events held back, at the last sync */
+	uint64_t cgroups_learned;  /* unwanted cgroups stored after their first event */
 };
 
 /*
@@ -50,6 +54,30 @@ void bpfc_stream_drain(struct bpfc_stream *st);
 /* Stop watching (idempotent); drains first. */
 void bpfc_stream_stop(struct bpfc_stream *st);
 void bpfc_stream_close(struct bpfc_stream *st);
+
+/*
+ * Container filters in the kernel (kernel side: cgroup_verdicts in bpf_stream.bpf.h).
+ *
+ * bpfc_stream_filters_cgroups: whether the stage sets any of the host's common parameters
+ * containers_only, include, exclude. Ask before load: when true, set the skeleton's
+ * bpfc_cgroup_filter; when false, shrink cgroup_verdicts to one entry.
+ * bpfc_stream_cgroup_filter: after bpfc_stream_open, hand the loaded map to the stream.
+ * bpfc_stream_cgroups_prefill: before attaching, walk the cgroup v2 hierarchy and store
+ * every cgroup the stage does not want (and id 0, events without a cgroup), so cgroups that
+ * exist at start never reach user space. Logs how many. Returns 0: a hierarchy that cannot
+ * be read is only a warning (every cgroup is then learnt from its first events).
+ * bpfc_stream_cgroup_seen: from the record callback, with the record's cgroup id (0 when it
+ * has none): a record of an unwanted cgroup reached user space, so the cgroup is new (or
+ * the LRU forgot it): store it. The host still filters the record itself.
+ * Without a filter every one of these does nothing.
+ */
+bool bpfc_stream_filters_cgroups(const struct anomon_host *host, anomon_stage *s);
+void bpfc_stream_cgroup_filter(struct bpfc_stream *st, struct bpf_map *verdicts);
+int bpfc_stream_cgroups_prefill(struct bpfc_stream *st);
+void bpfc_stream_cgroup_seen(struct bpfc_stream *st, uint64_t cgroup_id);
+/* One line of counters for the stop log: "events seen N, filtered in kernel F, delivered
+ * D, dropped X" (seen = F + D + X once the ring is drained). */
+void bpfc_stream_summary(const struct bpfc_stream *st, char *buf, size_t cap);
 
 /* Sum a per-CPU u64 counter over the possible CPUs. Returns 0 or a negative errno. */
 int bpfc_percpu_sum(int map_fd, uint32_t key, uint64_t *sum);

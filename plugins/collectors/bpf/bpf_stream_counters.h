@@ -8,9 +8,15 @@
 #define BPF_STREAM_COUNTERS_H
 
 enum bpfc_counter {
-	BPFC_CNT_SEEN = 0,    /* events that passed the filters and were offered to the ring */
+	BPFC_CNT_SEEN = 0,    /* events that passed every filter and were offered to the ring */
 	BPFC_CNT_DROPPED = 1, /* of those, events the ring buffer could not take */
-	BPFC_NCOUNTERS = 2,
+	BPFC_CNT_FILTERED = 2, /* events of unwanted cgroups, held back in the kernel: counted in
+				* neither of the above */
+	BPFC_NCOUNTERS = 3,
 };
+
+/* Bound of the kernel's map of unwanted cgroups (LRU): a host that creates thousands of
+ * short-lived cgroups costs one event each that the map forgot, never unbounded memory. */
+#define BPFC_CGROUP_VERDICTS_MAX 16384
 
 #endif

@@ -8,6 +8,7 @@
  * leaves as they were on entry: one program per open instead of two and no per-thread
  * map, which halves the cost the tracer adds to every open. Otherwise (regs_args false)
  * the entry programs keep the arguments per thread for the exit ones, as libbpf-tools does.
+ * Events of cgroups the stage's container filter does not want stop here (bpfc_cgroup_pass).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -103,15 +104,20 @@ static __always_inline int enter(const char *fname, __s32 flags, __u32 mode, __s
 
 static __always_inline void emit(long ret, __u64 id, const struct args *a)
 {
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
 	__u32 zero = 0;
 	struct opensnoop_event *e;
 	long len;
 
+	/* The container filter last, where the other filters have passed: what it holds back
+	 * is exactly what user space would have thrown away. */
+	if (!bpfc_cgroup_pass(cgroup_id))
+		return;
 	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return;
 	e->ts_ns = bpf_ktime_get_boot_ns();
-	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->cgroup_id = cgroup_id;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->uid = (__u32)bpf_get_current_uid_gid();

@@ -3,6 +3,7 @@
  * opensnoop collector: every open, openat, openat2 and creat on the host (or of one pid,
  * cgroup or command) as an `open` event, from system-call tracepoints through a ring
  * buffer. Events the ring could not take are counted in the kernel and reported as drops.
+ * The host's container filter (containers_only, include, exclude) is applied in the kernel.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,6 +30,7 @@ struct opensnoop {
 	struct bpfc_stream stream;
 	int cgroup_fd;
 	bool full_path, running;
+	bool cgroup_filter;           /* containers_only/include/exclude set: filter in the kernel */
 	uint64_t poll_ms;
 	int64_t epoch_off;
 	unsigned nattach;
@@ -103,6 +105,7 @@ static int os_on_record(void *ctx, void *data, size_t size)
 	o.tid = e->tid;
 	o.uid = e->uid;
 	o.cgroup_id = e->cgroup_id;
+	bpfc_stream_cgroup_seen(&os->stream, e->cgroup_id);
 	memcpy(o.comm, e->comm, ANOMON_COMM_LEN);
 	o.comm[ANOMON_COMM_LEN - 1] = '\0';
 	o.flags = e->flags;
@@ -146,7 +149,10 @@ static int os_load(struct opensnoop *os, bool regs, uint32_t pid, bool cgroup,
 	ro->failed_only = host->param_bool(s, "failed_only");
 	ro->regs_args = regs;
 	ro->bpfc_wakeup_bytes = wakeup;
+	ro->bpfc_cgroup_filter = os->cgroup_filter;
 	bpf_map__set_max_entries(os->skel->maps.events, (uint32_t)rb_size);
+	if (!os->cgroup_filter)
+		bpf_map__set_max_entries(os->skel->maps.cgroup_verdicts, 1);
 	if (regs) /* the per-thread argument map is not used */
 		bpf_map__set_max_entries(os->skel->maps.pending, 1);
 
@@ -193,6 +199,7 @@ static int os_setup(struct opensnoop *os)
 	uint64_t rb_size = host->param_size(s, "ringbuf_size");
 	uint64_t poll_ns = host->param_duration_ns(s, "poll_interval");
 	os->full_path = host->param_bool(s, "full_path");
+	os->cgroup_filter = bpfc_stream_filters_cgroups(host, s);
 	if (pid < 0 || pid > INT_MAX) {
 		host->error(s, "pid: expected 0 (every process) or a process id, got %lld",
 			    (long long)pid);
@@ -257,8 +264,11 @@ static int os_setup(struct opensnoop *os)
 		host->log(s, ANOMON_LOG_INFO, "tracing cgroup %llu (%s) and its descendants",
 			  (unsigned long long)cgid, cgroup);
 	}
-	return bpfc_stream_open(&os->stream, host, s, os->skel->maps.events,
-				os->skel->maps.stream_counters, os_on_record, os);
+	err = bpfc_stream_open(&os->stream, host, s, os->skel->maps.events,
+			       os->skel->maps.stream_counters, os_on_record, os);
+	if (!err && os->cgroup_filter)
+		bpfc_stream_cgroup_filter(&os->stream, os->skel->maps.cgroup_verdicts);
+	return err;
 }
 
 static int os_init(const struct anomon_host *host, anomon_stage *s, void **state)
@@ -296,6 +306,10 @@ static int os_start(void *state)
 	int err;
 
 	os->epoch_off = bpfc_boot_to_epoch_ns();
+	/* Before attaching, so that no event of a cgroup that exists now reaches user space. */
+	err = bpfc_stream_cgroups_prefill(&os->stream);
+	if (err)
+		return err;
 	bpfc_log_begin(os->host, os->s);
 	err = opensnoop_bpf__attach(os->skel);
 	bpfc_log_end();
@@ -321,11 +335,9 @@ static void os_stop(void *state)
 	/* Detach first: what the ring holds then is all there will be. */
 	opensnoop_bpf__detach(os->skel);
 	bpfc_stream_stop(&os->stream);
-	os->host->log(os->s, ANOMON_LOG_INFO,
-		      "events seen %llu, delivered %llu, dropped %llu",
-		      (unsigned long long)os->stream.seen,
-		      (unsigned long long)os->stream.delivered,
-		      (unsigned long long)os->stream.dropped);
+	char line[256];
+	bpfc_stream_summary(&os->stream, line, sizeof(line));
+	os->host->log(os->s, ANOMON_LOG_INFO, "%s", line);
 }
 
 static void os_destroy(void *state)
