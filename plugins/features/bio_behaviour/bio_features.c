@@ -139,8 +139,11 @@ void bf_compute(struct bf_acc *a, double seconds, double *out)
 	double n = a->count ? (double)a->count : 1.0; /* an empty window gives zeros */
 	size_t k = 0;
 
-	qsort(a->lat.v, a->lat.n, sizeof(double), cmp_double);
-	qsort(a->queue.v, a->queue.n, sizeof(double), cmp_double);
+	/* qsort's base must not be NULL even for no elements (a window without latencies). */
+	if (a->lat.n)
+		qsort(a->lat.v, a->lat.n, sizeof(double), cmp_double);
+	if (a->queue.n)
+		qsort(a->queue.v, a->queue.n, sizeof(double), cmp_double);
 	out[k++] = (double)a->count;
 	out[k++] = seconds > 0 ? a->count / seconds : 0.0;
 	out[k++] = seconds > 0 ? a->bytes / seconds : 0.0;
