@@ -481,6 +481,11 @@ static void host_fail(anomon_stage *s, int err)
 		s->pl->on_fail(s, err < 0 ? err : -EIO);
 }
 
+static void host_add_filtered(anomon_stage *s, uint64_t n)
+{
+	s->filtered += n;
+}
+
 static uint64_t host_input_drops(anomon_stage *s)
 {
 	uint64_t n = 0;
@@ -551,4 +556,5 @@ const struct anomon_host host_api = {
 	.started_ns = host_started_ns,
 	.fail = host_fail,
 	.input_drops = host_input_drops,
+	.add_filtered = host_add_filtered,
 };

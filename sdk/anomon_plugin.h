@@ -386,6 +386,9 @@ struct anomon_host {
 	/* Features: events lost upstream so far (the drops the stage's input collectors
 	 * reported), cumulative. A window open while it grows is ANOMON_WINDOW_INCOMPLETE. */
 	uint64_t (*input_drops)(anomon_stage *s);
+	/* Collectors that apply containers_only/include/exclude in the kernel: count the events
+	 * held back there, so they appear with the host's own `filtered` count in statistics. */
+	void (*add_filtered)(anomon_stage *s, uint64_t n);
 };
 
 /* ------------------------------------------------------------------------------------------ */

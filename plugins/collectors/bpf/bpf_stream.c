@@ -67,8 +67,12 @@ static void stream_sync_drops(struct bpfc_stream *st)
 		return;
 	st->seen = seen;
 	st->dropped = dropped;
-	if (st->verdicts_fd >= 0)
-		(void)bpfc_percpu_sum(st->counters_fd, BPFC_CNT_FILTERED, &st->filtered);
+	if (st->verdicts_fd >= 0 &&
+	    bpfc_percpu_sum(st->counters_fd, BPFC_CNT_FILTERED, &st->filtered) == 0 &&
+	    st->filtered > st->filtered_reported) {
+		st->host->add_filtered(st->s, st->filtered - st->filtered_reported);
+		st->filtered_reported = st->filtered;
+	}
 	if (dropped > st->dropped_reported) {
 		st->host->add_drops(st->s, dropped - st->dropped_reported);
 		st->dropped_reported = dropped;

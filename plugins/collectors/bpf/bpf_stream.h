@@ -27,6 +27,7 @@ struct bpfc_stream {
 	anomon_watch *watch;
 	anomon_timer *timer;
 	uint64_t dropped_reported; /* kernel drops already passed to add_drops */
+	uint64_t filtered_reported; /* kernel-filtered events already passed to add_filtered */
 	uint64_t delivered;        /* records handed to the sample callback */
 	uint64_t seen, dropped;    /* kernel counters at the last sync */
 	/* The container filter in the kernel (bpfc_stream_cgroup_filter). */
