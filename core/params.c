@@ -30,71 +30,59 @@ size_t param_table_len(const struct anomon_param *table)
 	return n;
 }
 
-/* A finite, non-negative decimal number followed by a unit; *unit points past the number. */
-static int parse_scaled(const char *text, double *num, const char **unit)
+struct unit {
+	const char *name;
+	double scale;
+};
+
+/* A finite, non-negative decimal number and one of `units` right after it, scaled. With
+ * `whole`, the result must be an integer ("1.5" bytes is not). */
+static int parse_scaled(const char *text, const struct unit *units, size_t n, bool whole,
+			uint64_t *out)
 {
 	if (!text || !*text)
+		return -EINVAL;
+	/* strtod also takes "inf", "nan", signs and hex: none of them is a duration or size. */
+	if (strchr("0123456789.", text[0]) == NULL || (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')))
 		return -EINVAL;
 	char *end;
 	errno = 0;
 	double v = strtod(text, &end);
-	if (end == text || errno || !isfinite(v) || v < 0 || text[0] == '-' || text[0] == '+')
+	if (end == text || errno || !isfinite(v) || v < 0)
 		return -EINVAL;
-	/* strtod accepts "inf", "nan" and hex; the first two fail isfinite, refuse hex too. */
-	if (strchr("0123456789.", text[0]) == NULL || (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')))
-		return -EINVAL;
-	*num = v;
-	*unit = end;
-	return 0;
-}
-
-int param_parse_duration(const char *text, uint64_t *ns)
-{
-	static const struct { const char *unit; double scale; } units[] = {
-		{"", 1e9}, {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9},
-		{"m", 60e9}, {"h", 3600e9}, {"d", 86400e9},
-	};
-	double v;
-	const char *unit;
-	if (parse_scaled(text, &v, &unit) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(unit, units[i].unit) == 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(end, units[i].name) == 0) {
 			double r = v * units[i].scale;
 			if (r >= 18446744073709551615.0)
 				return -ERANGE;
-			*ns = (uint64_t)r;
+			if (whole && r != floor(r))
+				return -EINVAL;
+			*out = (uint64_t)r;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
+int param_parse_duration(const char *text, uint64_t *ns)
+{
+	static const struct unit units[] = {
+		{"", 1e9}, {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9},
+		{"m", 60e9}, {"h", 3600e9}, {"d", 86400e9},
+	};
+	return parse_scaled(text, units, sizeof(units) / sizeof(units[0]), false, ns);
+}
+
 int param_parse_size(const char *text, uint64_t *bytes)
 {
-	static const struct { const char *unit; double scale; } units[] = {
+	static const struct unit units[] = {
 		{"", 1}, {"B", 1},
 		{"k", 1024.0}, {"K", 1024.0}, {"KB", 1024.0}, {"KiB", 1024.0},
 		{"M", 1048576.0}, {"MB", 1048576.0}, {"MiB", 1048576.0},
 		{"G", 1073741824.0}, {"GB", 1073741824.0}, {"GiB", 1073741824.0},
 		{"T", 1099511627776.0}, {"TB", 1099511627776.0}, {"TiB", 1099511627776.0},
 	};
-	double v;
-	const char *unit;
-	if (parse_scaled(text, &v, &unit) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(unit, units[i].unit) == 0) {
-			double r = v * units[i].scale;
-			if (r >= 18446744073709551615.0)
-				return -ERANGE;
-			if (r != floor(r))
-				return -EINVAL; /* "1.5" bytes */
-			*bytes = (uint64_t)r;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	return parse_scaled(text, units, sizeof(units) / sizeof(units[0]), true, bytes);
 }
 
 static void free_list(struct param_value *pv)
@@ -200,7 +188,7 @@ int param_set_text(struct param_value *pv, const char *text, char *err, size_t e
 	return 0;
 }
 
-static const char *json_type_name(const json_t *j)
+const char *param_json_type_name(const json_t *j)
 {
 	switch (json_typeof(j)) {
 	case JSON_OBJECT: return "object";
@@ -264,7 +252,7 @@ int param_set_json(struct param_value *pv, const json_t *j, char *err, size_t er
 				if (!json_is_string(item)) {
 					free_list(&nv);
 					snprintf(err, errlen, "expected list of strings, item %zu is %s",
-						 i, json_type_name(item));
+						 i, param_json_type_name(item));
 					return -EINVAL;
 				}
 				textlen += json_string_length(item) + 1;
@@ -292,7 +280,7 @@ int param_set_json(struct param_value *pv, const json_t *j, char *err, size_t er
 		snprintf(err, errlen, "expected %s, got string \"%.60s\"", expectation(t),
 			 json_string_value(j));
 	else
-		snprintf(err, errlen, "expected %s, got %s", expectation(t), json_type_name(j));
+		snprintf(err, errlen, "expected %s, got %s", expectation(t), param_json_type_name(j));
 	return -EINVAL;
 }
 

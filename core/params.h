@@ -29,6 +29,8 @@ struct param_values {
 };
 
 const char *param_type_name(enum anomon_param_type t);
+/* "object", "array", "string", "integer", "number", "boolean", "null". */
+const char *param_json_type_name(const json_t *j);
 size_t param_table_len(const struct anomon_param *table);
 
 /* Parse a duration ("10s", "500ms", "1.5m", bare number = seconds) into ns. */

@@ -54,21 +54,6 @@ static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, s
 	va_end(ap);
 }
 
-static const char *json_kind(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER: return "integer";
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "boolean";
-	case JSON_NULL: return "null";
-	}
-	return "value";
-}
-
 static const char *closest_key(const char *key, const char *const *allowed, size_t n)
 {
 	return suggest_closest(key, allowed, n);
@@ -173,7 +158,7 @@ static int parse_params(struct pipeline *pl, struct anomon_stage *s, json_t *par
 {
 	int bad = 0;
 	if (!json_is_object(params)) {
-		pl_error(pl, path, 3, false, "expected object of parameters, got %s", json_kind(params));
+		pl_error(pl, path, 3, false, "expected object of parameters, got %s", param_json_type_name(params));
 		return -1;
 	}
 	const char *key;
@@ -204,7 +189,7 @@ static int parse_stage(struct pipeline *pl, int g, size_t i, json_t *obj)
 	static const char *const keys[] = {"plugin", "name", "params", "inputs"};
 	struct jpath_elem path[4] = {{.key = pipeline_group_names[g]}, {.index = i}};
 	if (!json_is_object(obj)) {
-		pl_error(pl, path, 2, false, "expected object with \"plugin\", got %s", json_kind(obj));
+		pl_error(pl, path, 2, false, "expected object with \"plugin\", got %s", param_json_type_name(obj));
 		return -1;
 	}
 	int bad = 0;
@@ -228,7 +213,7 @@ static int parse_stage(struct pipeline *pl, int g, size_t i, json_t *obj)
 		return -1;
 	}
 	if (!json_is_string(plugin)) {
-		pl_error(pl, path, 3, false, "expected plugin name (string), got %s", json_kind(plugin));
+		pl_error(pl, path, 3, false, "expected plugin name (string), got %s", param_json_type_name(plugin));
 		return -1;
 	}
 	const struct plugin_info *p = loader_find(pl->loader, json_string_value(plugin));
@@ -275,7 +260,7 @@ static int parse_stage(struct pipeline *pl, int g, size_t i, json_t *obj)
 		json_t *item;
 		if (!json_is_array(inputs)) {
 			pl_error(pl, path, 3, false, "expected list of stage names, got %s",
-				 json_kind(inputs));
+				 param_json_type_name(inputs));
 			return -1;
 		}
 		s->explicit_inputs = true;
@@ -284,7 +269,7 @@ static int parse_stage(struct pipeline *pl, int g, size_t i, json_t *obj)
 			if (!json_is_string(item)) {
 				path[3] = (struct jpath_elem){.index = k};
 				pl_error(pl, path, 4, false, "expected stage name (string), got %s",
-					 json_kind(item));
+					 param_json_type_name(item));
 				bad = -1;
 				continue;
 			}
@@ -337,7 +322,7 @@ struct pipeline *pipeline_parse(const char *file, const char *base_dir, const ch
 	int bad = 0;
 	if (!json_is_object(root)) {
 		log_error("%s:1:1: expected a JSON object with \"collectors\" and \"sinks\", got %s",
-			  file, json_kind(root));
+			  file, param_json_type_name(root));
 		bad = -1;
 		goto out;
 	}
@@ -359,7 +344,7 @@ struct pipeline *pipeline_parse(const char *file, const char *base_dir, const ch
 		if (!arr)
 			continue;
 		if (!json_is_array(arr)) {
-			pl_error(pl, path, 1, false, "expected list of stages, got %s", json_kind(arr));
+			pl_error(pl, path, 1, false, "expected list of stages, got %s", param_json_type_name(arr));
 			bad = -1;
 			continue;
 		}
@@ -382,7 +367,7 @@ struct pipeline *pipeline_parse(const char *file, const char *base_dir, const ch
 		json_t *v = json_object_get(root, top_keys[k]);
 		struct jpath_elem path[1] = {{.key = top_keys[k]}};
 		if (v && !json_is_string(v)) {
-			pl_error(pl, path, 1, false, "expected string, got %s", json_kind(v));
+			pl_error(pl, path, 1, false, "expected string, got %s", param_json_type_name(v));
 			bad = -1;
 		}
 	}
