@@ -266,6 +266,7 @@ static void load_file(struct loader *l, const char *path)
 		const char *e = dlerror();
 		log_error("%s: cannot load plugin: %s (run \"ldd %s\" to see missing libraries)", path,
 			  e ? e : "unknown error", path);
+		dlerror(); /* glibc frees the message at the next call */
 		l->refused++;
 		return;
 	}
