@@ -152,7 +152,10 @@ echo "new cgroup: $first + $later opens; filtered in kernel $kf, by the host $hf
 [ "$(count new open "select(.cgroup_id == $cidc)")" -eq 0 ] || fail "new: opens of the new excluded cgroup printed"
 # The first command's opens (the loader's two, its one) reach user space before the
 # cgroup is stored; none of the second's may.
-[ "$hf" -ge 1 ] && [ "$hf" -le 10 ] || fail "new: $hf events filtered by the host, expected the first few"
+# Each cgroup learnt while running (ours, and any another process made meanwhile) may let a
+# few events through before its entry is in the kernel's map.
+[ "$hf" -ge 1 ] && [ "$hf" -le $((10 * ${learned:-1})) ] ||
+	fail "new: $hf events filtered by the host, expected the first few of $learned learnt cgroups"
 [ "$kf" -ge "$later" ] || fail "new: $kf filtered in the kernel, expected at least $later"
 [ "${learned:-0}" -ge 1 ] || fail "new: the new cgroup was not stored in the kernel"
 [ "$delivered" -eq $((out + hf)) ] || fail "new: delivered $delivered, emitted $out + filtered $hf"
