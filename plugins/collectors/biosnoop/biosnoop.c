@@ -380,7 +380,7 @@ ANOMON_PLUGIN = {
 	.kind = ANOMON_KIND_COLLECTOR,
 	.name = "biosnoop",
 	.version = "1.0.0",
-	.description = "completed block I/O requests with queue and service latency as bio "
+	.description = "Completed block I/O requests with queue and service latency as bio "
 		       "events (eBPF, block tracepoints)",
 	.params = bs_params,
 	.produces = bs_produces,

@@ -380,7 +380,7 @@ ANOMON_PLUGIN = {
 	.kind = ANOMON_KIND_COLLECTOR,
 	.name = "opensnoop",
 	.version = "1.0.0",
-	.description = "open(), openat(), openat2() and creat() calls as open events (eBPF, "
+	.description = "Calls to open(), openat(), openat2() and creat() as open events (eBPF, "
 		       "system-call tracepoints)",
 	.params = os_params,
 	.produces = os_produces,
