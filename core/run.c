@@ -22,6 +22,7 @@ struct runner {
 	bool stopping;
 	const char *why;
 	int status; /* exit status a failing stage asked for */
+	unsigned sweeps;
 };
 
 static void stop_all(struct runner *r)
@@ -58,6 +59,18 @@ static void on_sweep(uv_timer_t *t)
 	unsigned n = cgroups_sweep();
 	if (n)
 		log_debug("forgot %u removed cgroups (%zu cached)", n, cgroups_cached());
+	/* Every 30 s at -v: one line of what each stage passed on and lost so far. */
+	if (++r->sweeps % 6 == 0 && log_verbosity >= ANOMON_LOG_INFO) {
+		char line[1024];
+		size_t off = 0;
+		for (size_t i = 0; i < r->pl->n && off < sizeof(line); i++) {
+			const anomon_stage *s = r->pl->stages[i];
+			off += (size_t)snprintf(line + off, sizeof(line) - off,
+						"%s%s out %" PRIu64 " dropped %" PRIu64, i ? "; " : "",
+						s->name, s->out, s->drops);
+		}
+		log_info("so far: %s", line);
+	}
 }
 
 static const struct anomon_container *container_by_id(uint64_t id)
