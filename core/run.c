@@ -49,7 +49,8 @@ static void on_shutdown(uv_timer_t *t)
 	uv_close((uv_handle_t *)&r->sweep, NULL);
 }
 
-/* Forget cgroups that were removed, so a long run's cache does not grow without bound. */
+/* Every 5 s: rate-limit summaries that are due, forgetting removed cgroups (so a long run's
+ * cache does not grow without bound), and at -v a line of statistics now and then. */
 static void on_sweep(uv_timer_t *t)
 {
 	struct runner *r = t->data;
