@@ -291,13 +291,3 @@ unsigned cgroups_sweep(void)
 	}
 	return removed;
 }
-
-uint64_t cgroups_id_of(const char *path)
-{
-	if (!cg.root)
-		return 0;
-	char full[PATH_MAX];
-	snprintf(full, sizeof(full), "%s/%s", cg.root, path[0] == '/' ? path + 1 : path);
-	struct stat st;
-	return stat(full, &st) == 0 && S_ISDIR(st.st_mode) ? (uint64_t)st.st_ino : 0;
-}

@@ -33,8 +33,6 @@ const struct cgroup_entry *cgroups_lookup(uint64_t id);
 const struct cgroup_entry *cgroups_by_key(const char *key);
 /* Drop entries whose cgroup has gone; returns how many. */
 unsigned cgroups_sweep(void);
-/* The id of the cgroup at `path` (relative to the root), or 0. */
-uint64_t cgroups_id_of(const char *path);
 size_t cgroups_cached(void);
 
 #endif

@@ -26,7 +26,8 @@ static bool looks_like_id(const char *s)
 	return true;
 }
 
-bool filter_matches(const char *item, const struct cgroup_entry *e)
+/* Whether `item` (an include/exclude entry) names this cgroup. */
+static bool filter_matches(const char *item, const struct cgroup_entry *e)
 {
 	if (!*item)
 		return false;

@@ -12,8 +12,6 @@
 bool filter_active(anomon_stage *s);
 /* Whether events of this cgroup pass s's filter (true when s has none). */
 bool filter_wanted(anomon_stage *s, uint64_t cgroup_id);
-/* Whether `item` (an include/exclude entry) names this cgroup. */
-bool filter_matches(const char *item, const struct cgroup_entry *e);
 /* The cgroup an SDK event belongs to: 0 for the host, or -1 when the event has none. */
 int64_t filter_event_cgroup(const struct anomon_event *ev);
 void filter_free(anomon_stage *s);

@@ -17,8 +17,6 @@
 struct loader {
 	struct plugin_info *plugins;
 	size_t n, cap;
-	char **dirs;
-	size_t n_dirs;
 	size_t refused;
 };
 
@@ -347,11 +345,6 @@ static void scan_dir(struct loader *l, const char *dir, int depth)
 static void add_entry(struct loader *l, const char *entry, int depth, bool must_exist)
 {
 	struct stat st;
-	char **nd = realloc(l->dirs, (l->n_dirs + 1) * sizeof(*nd));
-	if (!nd)
-		return;
-	l->dirs = nd;
-	l->dirs[l->n_dirs++] = strdup(entry);
 	if (stat(entry, &st) < 0) {
 		if (must_exist) {
 			log_error("--plugin-dir %s: %s", entry, strerror(errno));
@@ -411,12 +404,6 @@ const struct plugin_info *loader_at(const struct loader *l, size_t i)
 	return i < l->n ? &l->plugins[i] : NULL;
 }
 
-size_t loader_search_path(const struct loader *l, const char *const **dirs)
-{
-	*dirs = (const char *const *)l->dirs;
-	return l->n_dirs;
-}
-
 void loader_close(struct loader *l)
 {
 	if (!l)
@@ -429,9 +416,6 @@ void loader_close(struct loader *l)
 		free(l->plugins[i].path);
 		free((void *)l->plugins[i].params);
 	}
-	for (size_t i = 0; i < l->n_dirs; i++)
-		free(l->dirs[i]);
-	free(l->dirs);
 	free(l->plugins);
 	free(l);
 }

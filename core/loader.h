@@ -34,8 +34,6 @@ size_t loader_refused(const struct loader *l);
 const struct plugin_info *loader_find(const struct loader *l, const char *name);
 size_t loader_count(const struct loader *l);
 const struct plugin_info *loader_at(const struct loader *l, size_t i);
-/* The directories searched, in order (for messages and `plugins list`). */
-size_t loader_search_path(const struct loader *l, const char *const **dirs);
 void loader_close(struct loader *l);
 
 const char *loader_kind_name(enum anomon_kind kind);

@@ -54,16 +54,11 @@ static void pl_error(const struct pipeline *pl, const struct jpath_elem *path, s
 	va_end(ap);
 }
 
-static const char *closest_key(const char *key, const char *const *allowed, size_t n)
-{
-	return suggest_closest(key, allowed, n);
-}
-
 static void unknown_key(const struct pipeline *pl, const struct jpath_elem *path, size_t depth,
 			const char *const *allowed, size_t n)
 {
 	const char *key = path[depth - 1].key;
-	const char *close = closest_key(key, allowed, n);
+	const char *close = suggest_closest(key, allowed, n);
 	char list[256] = "";
 	size_t off = 0;
 	for (size_t i = 0; i < n && off < sizeof(list); i++)
@@ -102,7 +97,7 @@ static bool valid_stage_name(const char *s)
 	return true;
 }
 
-struct anomon_stage *pipeline_stage(struct pipeline *pl, const char *name)
+static struct anomon_stage *pipeline_stage(struct pipeline *pl, const char *name)
 {
 	for (size_t i = 0; i < pl->n; i++)
 		if (pl->stages[i]->name && strcmp(pl->stages[i]->name, name) == 0)

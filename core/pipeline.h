@@ -83,8 +83,6 @@ int pipeline_append(struct pipeline *pl, const char *plugin, const char *const *
 int pipeline_wire(struct pipeline *pl);
 void pipeline_free(struct pipeline *pl);
 
-/* Find a stage by name. */
-struct anomon_stage *pipeline_stage(struct pipeline *pl, const char *name);
 
 /* Whether a stage of this kind accepts events of `type` (features: their consumes list,
  * "*" for any; sinks: everything they have on_event for). */

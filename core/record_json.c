@@ -162,7 +162,8 @@ static void put_container(struct out *o, const struct anomon_container *c)
 	puts_(o, "}");
 }
 
-void record_time_rfc3339(uint64_t ns, char *out, size_t cap)
+/* "2026-11-25T08:00:00.123456789Z" into out (at least 32 bytes). */
+static void record_time_rfc3339(uint64_t ns, char *out, size_t cap)
 {
 	time_t sec = (time_t)(ns / 1000000000u);
 	struct tm tm;

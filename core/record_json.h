@@ -16,7 +16,4 @@ int record_json(enum anomon_record_kind kind, const void *record, const char *st
 void record_json_set_resolvers(const struct anomon_container *(*by_id)(uint64_t id),
 			       const struct anomon_container *(*by_key)(const char *key));
 
-/* "2026-11-25T08:00:00.123456789Z" into out (at least 32 bytes). */
-void record_time_rfc3339(uint64_t ns, char *out, size_t cap);
-
 #endif
