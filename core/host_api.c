@@ -148,6 +148,13 @@ static int host_emit_verdict(anomon_stage *s, const struct anomon_verdict *v)
 {
 	if (s->desc->kind != ANOMON_KIND_MODEL || !v)
 		return -EINVAL;
+	/* A model built for ABI 1.0 hands a shorter struct: give sinks its fields and NULLs. */
+	struct anomon_verdict old;
+	if (s->desc->abi_minor < 1) {
+		memset(&old, 0, sizeof(old));
+		memcpy(&old, v, offsetof(struct anomon_verdict, basis));
+		v = &old;
+	}
 	s->out++;
 	const anomon_stage *prev = dispatch_source;
 	dispatch_source = s;
@@ -520,6 +527,13 @@ static uint64_t host_started_ns(anomon_stage *s)
 	return s->pl ? s->pl->started_ns : 0;
 }
 
+static uint64_t host_reloads(anomon_stage *s, uint64_t *failed)
+{
+	if (failed)
+		*failed = s->pl ? s->pl->reloads_failed : 0;
+	return s->pl ? s->pl->reloads : 0;
+}
+
 const struct anomon_host host_api = {
 	.struct_size = sizeof(struct anomon_host),
 	.abi_major = ANOMON_ABI_MAJOR,
@@ -557,4 +571,5 @@ const struct anomon_host host_api = {
 	.fail = host_fail,
 	.input_drops = host_input_drops,
 	.add_filtered = host_add_filtered,
+	.reloads = host_reloads,
 };

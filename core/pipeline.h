@@ -58,6 +58,8 @@ struct pipeline {
 	struct uv_loop_s *loop;      /* while running */
 	char *name;                  /* "name" in the file, else the file's base name */
 	uint64_t started_ns;         /* when the run started (wall clock) */
+	uint64_t reloads;            /* SIGHUP reloads attempted, and those refused */
+	uint64_t reloads_failed;
 	void (*on_all_ended)(struct pipeline *pl); /* set by the runner */
 	void (*on_fail)(struct anomon_stage *s, int err); /* set by the runner */
 	void *runner;

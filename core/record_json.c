@@ -309,9 +309,21 @@ static void verdict_json(struct out *o, const struct anomon_verdict *v, const ch
 		put_num(o, v->top[i].value);
 		puts_(o, ",\"weight\":");
 		put_num(o, v->top[i].weight);
+		if (v->normal) {
+			puts_(o, ",\"normal\":[");
+			put_num(o, v->normal[i].low);
+			puts_(o, ",");
+			put_num(o, v->normal[i].high);
+			puts_(o, "]");
+		}
 		puts_(o, "}");
 	}
-	puts_(o, "]}");
+	puts_(o, "]");
+	if (v->basis) {
+		puts_(o, ",\"basis\":");
+		put_cstr(o, v->basis);
+	}
+	puts_(o, "}");
 }
 
 int record_json(enum anomon_record_kind kind, const void *record, const char *stage, char *buf,

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define ANOMON_ABI_MAJOR 1
-#define ANOMON_ABI_MINOR 0
+#define ANOMON_ABI_MINOR 1
 #define ANOMON_PLUGIN_SYMBOL "anomon_plugin_v1"
 
 #if defined(__GNUC__)
@@ -195,6 +195,11 @@ struct anomon_contribution {
 	double weight;       /* its contribution to the score; sign says which way it pushed */
 };
 
+/* Where a feature normally lies (ABI 1.1). */
+struct anomon_range {
+	double low, high;
+};
+
 struct anomon_verdict {
 	uint64_t start_ns, end_ns;
 	const char *key;
@@ -205,6 +210,12 @@ struct anomon_verdict {
 	const char *model_version;
 	size_t n_top;
 	const struct anomon_contribution *top; /* most contributing features, strongest first */
+	/* ABI 1.1. The host reads these only from models built against 1.1 or later (it knows
+	 * by their descriptor's abi_minor) and passes them as NULL from older ones. */
+	const char *basis;                  /* what the score compares against, e.g. "own
+					     * baseline" or "host baseline (learning)"; or NULL */
+	const struct anomon_range *normal;  /* NULL, or n_top ranges: where top[i].feature
+					     * normally lies for this key */
 };
 
 enum anomon_record_kind {
@@ -389,6 +400,10 @@ struct anomon_host {
 	/* Collectors that apply containers_only/include/exclude in the kernel: count the events
 	 * held back there, so they appear with the host's own `filtered` count in statistics. */
 	void (*add_filtered)(anomon_stage *s, uint64_t n);
+
+	/* ABI 1.1 (check struct_size before calling). Times the pipeline was reloaded on
+	 * SIGHUP since start, successful or not. */
+	uint64_t (*reloads)(anomon_stage *s, uint64_t *failed);
 };
 
 /* ------------------------------------------------------------------------------------------ */

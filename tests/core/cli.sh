@@ -19,7 +19,7 @@ check "plugins list --json content" python3 - "$tmp/list.json" "$BUILD" <<'PY'
 import json, sys
 plugins = {p["name"]: p for p in json.load(open(sys.argv[1]))}
 s = plugins["stdout"]
-assert s["kind"] == "sink" and s["abi"] == "1.0", s
+assert s["kind"] == "sink" and s["abi"] == "1.1", s
 assert s["path"] == sys.argv[2] + "/plugins/sinks/stdout/stdout.so", s["path"]
 fmt = [p for p in s["params"] if p["name"] == "format"][0]
 assert fmt == {"name": "format", "type": "string", "default": "text", "required": False,
