@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 OK=$SRC/tests/core/valid/ok_replay.json
 
-check "version" bash -c "'$ANOMON' version | grep -Eq '^anomon [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.0\)$'"
+check "version" bash -c "'$ANOMON' version | grep -Eq '^anomon [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.1\)$'"
 check "--help" bash -c "'$ANOMON' --help | grep -q '^commands:'"
 for c in run validate record plugins; do
 	check "$c --help" bash -c "'$ANOMON' $c --help | grep -q '^usage: anomon $c'"
