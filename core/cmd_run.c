@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,10 @@ static const char run_help[] =
 	"(pipelines/cpu.json, embedded at build time).\n"
 	"On the way out, collectors stop, open windows are flushed and sinks drained.\n"
 	"\n"
+	"SIGHUP re-reads PIPELINE (and applies --set again): stages whose plugin, name,\n"
+	"parameters and inputs did not change keep running, changed ones are restarted. A\n"
+	"file with any error is refused and the running pipeline goes on unchanged.\n"
+	"\n"
 	"options:\n"
 	"  --set STAGE.PARAM=VALUE  override a parameter of a stage (typed by the plugin's\n"
 	"                           parameter table; lists are comma-separated); repeatable\n"
@@ -34,7 +39,8 @@ static const char run_help[] =
 	"has started, anomon keeps only CAP_DAC_READ_SEARCH (ring buffers, maps and perf\n"
 	"events stay readable through their open descriptors) and sets no_new_privs; with\n"
 	"--user it also switches to that user. A CPU coming online after that is not\n"
-	"sampled until the next start.\n";
+	"sampled until the next start, and a reload that adds or changes an eBPF collector\n"
+	"is refused unless anomon runs with --keep-privileges.\n";
 
 static const char validate_help[] =
 	"usage: anomon validate [PIPELINE] [OPTIONS]\n"
@@ -193,6 +199,9 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	/* Until the run loop handles SIGHUP (a reload), one must not end the process. */
+	if (mode != MODE_VALIDATE)
+		signal(SIGHUP, SIG_IGN);
 	loader = loader_open(common.plugin_dirs, common.n_plugin_dirs);
 	if (!loader || loader_refused(loader))
 		goto out;
@@ -212,6 +221,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (pipeline_wire(pl) < 0)
 		goto out;
+	ro.reloadable = mode == MODE_RUN && file;
+	ro.no_reload = mode == MODE_RECORD ? "anomon record does not reload its pipeline"
+					   : "the built-in pipeline has no file to re-read";
+	ro.sets = sets;
+	ro.n_sets = n_sets;
 	status = run_pipeline(pl, &ro);
 	if (status == 0 && mode == MODE_VALIDATE)
 		describe(pl);

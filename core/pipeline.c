@@ -97,7 +97,7 @@ static bool valid_stage_name(const char *s)
 	return true;
 }
 
-static struct anomon_stage *pipeline_stage(struct pipeline *pl, const char *name)
+struct anomon_stage *pipeline_find_stage(struct pipeline *pl, const char *name)
 {
 	for (size_t i = 0; i < pl->n; i++)
 		if (pl->stages[i]->name && strcmp(pl->stages[i]->name, name) == 0)
@@ -143,7 +143,7 @@ static char *unique_name(struct pipeline *pl, const char *base)
 {
 	char buf[96];
 	snprintf(buf, sizeof(buf), "%s", base);
-	for (int k = 2; pipeline_stage(pl, buf); k++)
+	for (int k = 2; pipeline_find_stage(pl, buf); k++)
 		snprintf(buf, sizeof(buf), "%s-%d", base, k);
 	return strdup(buf);
 }
@@ -232,7 +232,7 @@ static int parse_stage(struct pipeline *pl, int g, size_t i, json_t *obj)
 		if (!json_is_string(name) || !valid_stage_name(json_string_value(name))) {
 			pl_error(pl, path, 3, false, "expected a stage name of letters, digits, _ and -");
 			bad = -1;
-		} else if (pipeline_stage(pl, json_string_value(name))) {
+		} else if (pipeline_find_stage(pl, json_string_value(name))) {
 			pl_error(pl, path, 3, false, "another stage is already named \"%s\"",
 				 json_string_value(name));
 			bad = -1;
@@ -461,7 +461,7 @@ int pipeline_apply_sets(struct pipeline *pl, const char *const *sets, size_t n)
 		}
 		char name[128];
 		snprintf(name, sizeof(name), "%.*s", (int)(dot - sets[i]), sets[i]);
-		struct anomon_stage *s = pipeline_stage(pl, name);
+		struct anomon_stage *s = pipeline_find_stage(pl, name);
 		if (!s) {
 			const char *close = closest_stage(pl, name);
 			char list[512];
@@ -656,7 +656,7 @@ int pipeline_wire(struct pipeline *pl)
 				continue;
 			}
 			for (size_t k = 0; k < s->n_input_names; k++) {
-				struct anomon_stage *in = pipeline_stage(pl, s->input_names[k]);
+				struct anomon_stage *in = pipeline_find_stage(pl, s->input_names[k]);
 				if (!in || in == s) {
 					const char *close = in ? NULL : closest_stage(pl, s->input_names[k]);
 					if (in)
@@ -708,27 +708,32 @@ int pipeline_wire(struct pipeline *pl)
 	return bad;
 }
 
+void pipeline_stage_free(struct anomon_stage *s)
+{
+	if (!s)
+		return;
+	params_free(&s->params);
+	for (size_t k = 0; k < s->n_input_names; k++)
+		free(s->input_names[k]);
+	free(s->input_names);
+	for (size_t k = 0; k < s->n_schema; k++)
+		free(s->schema[k]);
+	free(s->schema);
+	free(s->inputs);
+	free(s->outputs);
+	free(s->error);
+	free(s->name);
+	filter_free(s);
+	sink_gate_free(s);
+	free(s);
+}
+
 void pipeline_free(struct pipeline *pl)
 {
 	if (!pl)
 		return;
-	for (size_t i = 0; i < pl->n; i++) {
-		struct anomon_stage *s = pl->stages[i];
-		params_free(&s->params);
-		for (size_t k = 0; k < s->n_input_names; k++)
-			free(s->input_names[k]);
-		free(s->input_names);
-		for (size_t k = 0; k < s->n_schema; k++)
-			free(s->schema[k]);
-		free(s->schema);
-		free(s->inputs);
-		free(s->outputs);
-		free(s->error);
-		free(s->name);
-		filter_free(s);
-		sink_gate_free(s);
-		free(s);
-	}
+	for (size_t i = 0; i < pl->n; i++)
+		pipeline_stage_free(pl->stages[i]);
 	free(pl->stages);
 	free(pl->name);
 	free(pl->text);

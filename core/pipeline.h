@@ -58,7 +58,7 @@ struct pipeline {
 	struct uv_loop_s *loop;      /* while running */
 	char *name;                  /* "name" in the file, else the file's base name */
 	uint64_t started_ns;         /* when the run started (wall clock) */
-	uint64_t reloads;            /* SIGHUP reloads attempted, and those refused */
+	uint64_t reloads;            /* SIGHUP reloads attempted, and those that failed */
 	uint64_t reloads_failed;
 	void (*on_all_ended)(struct pipeline *pl); /* set by the runner */
 	void (*on_fail)(struct anomon_stage *s, int err); /* set by the runner */
@@ -84,6 +84,10 @@ int pipeline_append(struct pipeline *pl, const char *plugin, const char *const *
  * a type it takes. Returns 0 or -EINVAL after reporting. */
 int pipeline_wire(struct pipeline *pl);
 void pipeline_free(struct pipeline *pl);
+/* The stage called `name`, or NULL. */
+struct anomon_stage *pipeline_find_stage(struct pipeline *pl, const char *name);
+/* Free one stage that no pipeline lists any more (destroyed, or never initialised). */
+void pipeline_stage_free(struct anomon_stage *s);
 
 
 /* Whether a stage of this kind accepts events of `type` (features: their consumes list,

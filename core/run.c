@@ -10,16 +10,19 @@
 #include "log.h"
 #include "privileges.h"
 #include "record_json.h"
+#include "reload.h"
 #include "sink_gate.h"
 #include "run.h"
 #include "stage.h"
 
 struct runner {
 	struct pipeline *pl;
+	const struct run_opts *o;
 	uv_loop_t loop;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t sigint, sigterm, sighup;
 	uv_timer_t duration, shutdown, sweep;
 	bool stopping;
+	bool privileges_dropped;
 	const char *why;
 	int status; /* exit status a failing stage asked for */
 	unsigned sweeps;
@@ -33,6 +36,14 @@ static void stop_all(struct runner *r)
 		stage_stop(r->pl->stages[i]);
 }
 
+/* Closing libuv's handler restores the default action, which would end the process: a
+ * SIGHUP that comes while the pipeline is torn down is ignored instead. */
+static void close_sighup(struct runner *r)
+{
+	uv_close((uv_handle_t *)&r->sighup, NULL);
+	signal(SIGHUP, SIG_IGN);
+}
+
 static void on_shutdown(uv_timer_t *t)
 {
 	struct runner *r = t->data;
@@ -44,6 +55,7 @@ static void on_shutdown(uv_timer_t *t)
 		stage_destroy(r->pl->stages[i]);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	close_sighup(r);
 	uv_close((uv_handle_t *)&r->duration, NULL);
 	uv_close((uv_handle_t *)&r->shutdown, NULL);
 	uv_close((uv_handle_t *)&r->sweep, NULL);
@@ -104,6 +116,44 @@ static void on_signal(uv_signal_t *h, int signum)
 		_exit(130);
 	}
 	request_shutdown(r, signum == SIGINT ? "interrupted" : "terminated");
+}
+
+static bool all_collectors_ended(const struct pipeline *pl)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		if (pl->stages[i]->desc->kind == ANOMON_KIND_COLLECTOR && !pl->stages[i]->ended)
+			return false;
+	return true;
+}
+
+static void on_sighup(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	struct runner *r = h->data;
+	if (r->stopping) {
+		log_warn("SIGHUP while stopping (%s): not reloaded", r->why);
+		return;
+	}
+	if (!r->o->reloadable) {
+		log_warn("SIGHUP: %s; nothing reloaded", r->o->no_reload);
+		return;
+	}
+	struct reload_opts ro = {.sets = r->o->sets, .n_sets = r->o->n_sets,
+				 .privileges_dropped = r->privileges_dropped};
+	switch (reload_pipeline(r->pl, &ro)) {
+	case RELOAD_DONE:
+		/* The collectors that were still reading may be the ones removed. */
+		if (all_collectors_ended(r->pl))
+			request_shutdown(r, "end of input");
+		break;
+	case RELOAD_REFUSED:
+		break;
+	case RELOAD_START_FAILED:
+		if (!r->status)
+			r->status = 1;
+		request_shutdown(r, "a stage failed to start after a reload");
+		break;
+	}
 }
 
 static void on_duration(uv_timer_t *t)
@@ -179,7 +229,7 @@ static int exit_code(int rc)
 
 int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 {
-	struct runner r = {.pl = pl};
+	struct runner r = {.pl = pl, .o = o};
 	if (uv_loop_init(&r.loop) < 0) {
 		log_error("cannot create the event loop");
 		return 1;
@@ -192,11 +242,19 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 		log_info("no cgroup v2 hierarchy: events are attributed to the host only");
 	record_json_set_resolvers(container_by_id, container_by_key);
 
+	/* Installed before the stages load: a SIGHUP meanwhile is a reload once they run. */
+	if (!o->validate_only) {
+		uv_signal_init(&r.loop, &r.sighup);
+		r.sighup.data = &r;
+		uv_signal_start(&r.sighup, on_sighup, SIGHUP);
+	}
 	size_t inited = 0;
 	int rc = init_all(pl, &inited);
 	if (rc < 0 || o->validate_only) {
 		for (size_t i = pl->n; i-- > 0;)
 			stage_destroy(pl->stages[i]);
+		if (!o->validate_only)
+			close_sighup(&r);
 		drain(&r.loop);
 		pl->loop = NULL;
 		cgroups_close();
@@ -229,9 +287,13 @@ int run_pipeline(struct pipeline *pl, const struct run_opts *o)
 		}
 	}
 	/* Everything is loaded, attached and open: give up what a running pipeline does not need. */
-	if (status == 0 && !o->keep_privileges && privileges_drop(o->user) < 0) {
-		status = 1;
-		request_shutdown(&r, "cannot drop privileges");
+	if (status == 0 && !o->keep_privileges) {
+		if (privileges_drop(o->user) < 0) {
+			status = 1;
+			request_shutdown(&r, "cannot drop privileges");
+		} else {
+			r.privileges_dropped = true;
+		}
 	}
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	drain(&r.loop);

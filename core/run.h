@@ -11,6 +11,12 @@ struct run_opts {
 	bool validate_only;  /* init and check every stage, start nothing */
 	const char *user;    /* switch to this user once started */
 	bool keep_privileges; /* do not drop capabilities once started */
+	/* SIGHUP re-reads the pipeline's file (anomon run FILE) with these --set overrides;
+	 * without a file it logs no_reload, why there is nothing to re-read. */
+	bool reloadable;
+	const char *no_reload;
+	const char *const *sets;
+	size_t n_sets;
 };
 
 /* Returns the process exit status: 0 clean end, 1 runtime failure, 2 configuration error. */

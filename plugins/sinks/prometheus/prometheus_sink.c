@@ -1,7 +1,8 @@
 /* prometheus sink: an HTTP /metrics endpoint in the text exposition format, served by
  * libmicrohttpd driven from the host's loop (its epoll fd is watched; no thread of its own),
  * so every scrape reads the counters of the moment without locks. Per key and model: the
- * last score, abnormal windows, verdicts; and anomon's own metrics from host->stats. */
+ * last score, abnormal windows, verdicts; and anomon's own metrics from host->stats and
+ * host->reloads. */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -198,6 +199,19 @@ static void render_stats(struct psink *p, struct prom_text *t)
 	free(st);
 }
 
+/* No pipeline label: the counters go on when a reload renames the pipeline. */
+static void render_reloads(struct psink *p, struct prom_text *t)
+{
+	/* A host older than ABI 1.1 has no reloads (and no SIGHUP reload). */
+	if (p->host->struct_size < offsetof(struct anomon_host, reloads) + sizeof(p->host->reloads))
+		return;
+	uint64_t failed = 0, reloads = p->host->reloads(p->stage, &failed);
+	prom_family(t, "anomon_reloads_total", "counter", "Reloads of the pipeline file on SIGHUP, successful or not");
+	prom_sample(t, "anomon_reloads_total", NULL, (double)reloads);
+	prom_family(t, "anomon_reload_failures_total", "counter", "Reloads that failed: the new file was refused and the old pipeline went on, or a new stage did not start");
+	prom_sample(t, "anomon_reload_failures_total", NULL, (double)failed);
+}
+
 static char *render(struct psink *p, size_t *len)
 {
 	struct prom_text t = {0};
@@ -211,6 +225,7 @@ static char *render(struct psink *p, size_t *len)
 	prom_sample(&t, "anomon_uptime_seconds", l, (double)(now - started) / 1e9);
 	prom_family(&t, "anomon_series", "gauge", "Key and model pairs this sink keeps (bounded by max_series)");
 	prom_sample(&t, "anomon_series", NULL, (double)p->n_series);
+	render_reloads(p, &t);
 	if (t.err) {
 		prom_text_free(&t);
 		return NULL;
