@@ -300,10 +300,12 @@ static void test_bio_sparse(void **st)
 struct emitted {
 	char key[DW_KEY_LEN];
 	uint64_t start, end, events, acc;
+	uint32_t flags;
 };
 struct sink {
 	struct emitted e[32];
-	size_t n;
+	size_t n;                 /* windows kept in e */
+	uint64_t windows, events; /* all windows emitted, and their events */
 };
 
 static void *cnt_new(void *ctx)
@@ -324,23 +326,35 @@ static void cnt_free(void *ctx, void *acc)
 static int cnt_emit(void *ctx, struct dw_slot *s)
 {
 	struct sink *k = ctx;
+	k->windows++;
+	k->events += *(uint64_t *)s->acc;
+	if (k->n == sizeof(k->e) / sizeof(k->e[0]))
+		return 0;
 	struct emitted *e = &k->e[k->n++];
 	snprintf(e->key, sizeof(e->key), "%s", s->key);
 	e->start = s->start_ns;
 	e->end = s->end_ns;
 	e->events = s->events;
 	e->acc = *(uint64_t *)s->acc;
+	e->flags = s->flags;
 	return 0;
 }
 
-static int feed(struct dw_table *t, const char *key, uint64_t ts)
+/* An event at ts that arrives at `now` on the caller's clock. */
+static int feed_at(struct dw_table *t, const char *key, uint64_t ts, uint64_t now)
 {
 	int err;
-	struct dw_slot *s = dw_route(t, key, ts, &err);
+	struct dw_slot *s = dw_route(t, key, ts, now, &err);
 	assert_non_null(s);
 	(*(uint64_t *)s->acc)++;
 	int err2 = dw_count(t, s);
 	return err ? err : err2;
+}
+
+/* Every event arriving at once, as a replay read at full speed does. */
+static int feed(struct dw_table *t, const char *key, uint64_t ts)
+{
+	return feed_at(t, key, ts, 1);
 }
 
 #define SEC 1000000000ull
@@ -352,8 +366,9 @@ static void test_time_windows(void **st)
 	struct dw_table t;
 	struct sink k = {0};
 
-	assert_int_equal(dw_init(&t, 0, 0, &ops, &k), -EINVAL);
-	assert_int_equal(dw_init(&t, 2 * SEC, 0, &ops, &k), 0);
+	assert_int_equal(dw_init(&t, 0, 0, 64, &ops, &k), -EINVAL);
+	assert_int_equal(dw_init(&t, 2 * SEC, 0, 0, &ops, &k), -EINVAL);
+	assert_int_equal(dw_init(&t, 2 * SEC, 0, 64, &ops, &k), 0);
 	feed(&t, "host", 101 * SEC + 1);  /* window [100, 102) */
 	feed(&t, "host", 101 * SEC + 5);
 	feed(&t, "42", 101 * SEC);        /* another key, same window */
@@ -400,7 +415,7 @@ static void test_count_windows(void **st)
 	struct dw_table t;
 	struct sink k = {0};
 
-	assert_int_equal(dw_init(&t, 0, 3, &ops, &k), 0);
+	assert_int_equal(dw_init(&t, 0, 3, 64, &ops, &k), 0);
 	for (int i = 0; i < 7; i++)
 		feed(&t, "host", 10 * SEC + (uint64_t)i * SEC / 2);
 	assert_int_equal(k.n, 2);
@@ -415,6 +430,94 @@ static void test_count_windows(void **st)
 	dw_flush(&t);
 	assert_int_equal(k.n, 3);
 	assert_int_equal(k.e[2].events, 1);
+	dw_fini(&t);
+}
+
+/* At most max_keys keys: a new one evicts the least recently seen, whose open window is
+ * emitted (flagged incomplete when cut short before its end); no event is lost. */
+static void test_key_bound(void **st)
+{
+	(void)st;
+	struct dw_ops ops = {cnt_new, cnt_reset, cnt_free, cnt_emit};
+	struct dw_table t;
+	struct sink k = {0};
+	char key[DW_KEY_LEN];
+
+	assert_int_equal(dw_init(&t, 2 * SEC, 0, 3, &ops, &k), 0);
+	feed(&t, "a", 100 * SEC);
+	feed(&t, "b", 100 * SEC);
+	feed(&t, "c", 100 * SEC);
+	feed(&t, "a", 101 * SEC);       /* a is now the most recently seen, b the least */
+	assert_int_equal(dw_keys(&t), 3);
+	feed(&t, "d", 101 * SEC);       /* evicts b, its window [100, 102) not over */
+	assert_int_equal(dw_keys(&t), 3);
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.e[0].key, "b");
+	assert_int_equal(k.e[0].events, 1);
+	assert_true(k.e[0].flags & ANOMON_WINDOW_INCOMPLETE);
+	feed(&t, "e", 102 * SEC);       /* evicts c: its window has ended, complete */
+	assert_int_equal(k.n, 2);
+	assert_string_equal(k.e[1].key, "c");
+	assert_false(k.e[1].flags & ANOMON_WINDOW_INCOMPLETE);
+	/* a thousand short-lived keys never hold more than 3 */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "/churn/%d", i);
+		feed(&t, key, 103 * SEC);
+		assert_true(dw_keys(&t) <= 3);
+	}
+	dw_flush(&t);
+	assert_int_equal(k.events, 6 + 1000);
+	assert_int_equal(k.windows, 6 + 1000 - 1); /* a's two events made one window */
+	assert_int_equal(t.stats.held_max, 3);
+	assert_int_equal(t.stats.evicted, 2 + 1000);
+	/* b; then e and 997 churn keys ([102, 104) not over), not a and d ([100, 102) over) */
+	assert_int_equal(t.stats.cut_short, 1 + 1 + 997);
+	/* a key longer than a slot holds is one key, known by its beginning */
+	memset(key, 'x', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	size_t before = t.stats.evicted;
+	feed(&t, key, 104 * SEC);
+	feed(&t, key, 104 * SEC);
+	assert_int_equal(t.stats.evicted, before + 1);
+	dw_fini(&t);
+}
+
+/* Keys that go quiet: their window is closed after a window and a grace period without
+ * events (arrival clock), and the key forgotten after two windows and the grace period;
+ * not while the event clock says the window is still running. */
+static void test_quiet_keys(void **st)
+{
+	(void)st;
+	struct dw_ops ops = {cnt_new, cnt_reset, cnt_free, cnt_emit};
+	struct dw_table t;
+	struct sink k = {0};
+
+	assert_int_equal(dw_init(&t, 2 * SEC, 0, 64, &ops, &k), 0);
+	feed_at(&t, "gone", 100 * SEC, 10 * SEC);
+	feed_at(&t, "busy", 100 * SEC, 10 * SEC);
+	feed_at(&t, "busy", 101 * SEC, 11 * SEC);
+	feed_at(&t, "busy", 102 * SEC + 500000000, 12 * SEC + SEC / 2);
+	assert_int_equal(k.n, 1);             /* busy's [100, 102) */
+	assert_int_equal(dw_keys(&t), 2);
+	feed_at(&t, "busy", 103 * SEC + 100, 13 * SEC + 100); /* gone: quiet 3 s, closed */
+	assert_int_equal(k.n, 2);
+	assert_string_equal(k.e[1].key, "gone");
+	assert_int_equal(k.e[1].events, 1);
+	assert_int_equal(dw_keys(&t), 2);
+	feed_at(&t, "busy", 105 * SEC + 200, 15 * SEC + 200); /* gone: quiet 5 s, forgotten */
+	assert_int_equal(dw_keys(&t), 1);
+	assert_int_equal(t.stats.closed_quiet, 1);
+	assert_int_equal(t.stats.forgotten, 1);
+	/* the event clock lags (a replay slower than real time): nothing closes early */
+	feed_at(&t, "slow", 106 * SEC, 16 * SEC);             /* [106, 108) */
+	feed_at(&t, "busy", 106 * SEC + 1, 30 * SEC);         /* busy's [104, 106) is over */
+	assert_int_equal(t.stats.closed_quiet, 2);
+	assert_string_equal(k.e[k.n - 1].key, "busy");
+	assert_int_equal(k.e[k.n - 1].start, 104 * SEC);
+	feed_at(&t, "busy", 108 * SEC, 31 * SEC);             /* now slow's is */
+	assert_int_equal(t.stats.closed_quiet, 3);
+	assert_string_equal(k.e[k.n - 2].key, "slow");
+	assert_string_equal(k.e[k.n - 1].key, "busy");
 	dw_fini(&t);
 }
 
@@ -448,6 +551,8 @@ int main(void)
 		cmocka_unit_test(test_bio_sparse),
 		cmocka_unit_test(test_time_windows),
 		cmocka_unit_test(test_count_windows),
+		cmocka_unit_test(test_key_bound),
+		cmocka_unit_test(test_quiet_keys),
 		cmocka_unit_test(test_hash_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bio_features.h"
 #include "disk_params.h"
@@ -19,6 +20,8 @@ struct disk_feature {
 	struct of_config oc;
 	struct dw_table win;
 	uint64_t drops_seen;   /* input_drops() when last looked */
+	uint64_t cut_reported; /* windows cut short by max_keys, already counted as drops */
+	bool bound_logged;
 	size_t n, nopen;      /* features in all, of which the open ones come first */
 	char **names;
 	double *values;
@@ -133,7 +136,7 @@ static int setup(struct disk_feature *f)
 	}
 	struct dw_ops ops = {acc_new, acc_reset, acc_free, emit};
 	return dw_init(&f->win, f->p.window_events ? 0 : f->p.window_ns, f->p.window_events,
-		       &ops, f);
+		       f->p.max_keys, &ops, f);
 }
 
 int disk_feature_init(const struct anomon_host *host, anomon_stage *s, unsigned parts,
@@ -158,6 +161,44 @@ int disk_feature_init(const struct anomon_host *host, anomon_stage *s, unsigned 
 	return 0;
 }
 
+/* Lost events cannot be told apart by key: every window open when the input collectors
+ * report new drops misses some. */
+static void note_drops(struct disk_feature *f)
+{
+	uint64_t drops = f->host->input_drops(f->s);
+
+	if (drops != f->drops_seen) {
+		f->drops_seen = drops;
+		dw_mark_open(&f->win, ANOMON_WINDOW_INCOMPLETE);
+	}
+}
+
+/* When a key went quiet: arrival time, not event time, so a replay read at full speed
+ * closes no window early. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* What the key bound did since the last event: a window cut short by an eviction lost
+ * the rest of its events to a second window, so it counts as a drop. */
+static void bound_report(struct disk_feature *f)
+{
+	const struct dw_stats *st = &f->win.stats;
+
+	if (st->evicted && !f->bound_logged) {
+		f->bound_logged = true;
+		f->host->log(f->s, ANOMON_LOG_INFO, "max_keys %zu reached: new keys evict the least "
+			     "recently seen", f->p.max_keys);
+	}
+	if (st->cut_short > f->cut_reported) {
+		f->host->add_drops(f->s, st->cut_short - f->cut_reported);
+		f->cut_reported = st->cut_short;
+	}
+}
+
 int disk_feature_on_event(void *state, const struct anomon_event *ev)
 {
 	struct disk_feature *f = state;
@@ -176,13 +217,9 @@ int disk_feature_on_event(void *state, const struct anomon_event *ev)
 	const char *key = f->p.by_cgroup && has_cgroup && cgroup_id
 				  ? f->host->container(f->s, cgroup_id)->key
 				  : "host";
-	/* Lost events cannot be told apart by key: every window open now misses some. */
-	uint64_t drops = f->host->input_drops(f->s);
-	if (drops != f->drops_seen) {
-		f->drops_seen = drops;
-		dw_mark_open(&f->win, ANOMON_WINDOW_INCOMPLETE);
-	}
-	struct dw_slot *slot = dw_route(&f->win, key, ev->ts_ns, &err);
+	note_drops(f);
+	struct dw_slot *slot = dw_route(&f->win, key, ev->ts_ns, mono_ns(), &err);
+	bound_report(f);
 	if (!slot)
 		return -ENOMEM;
 	struct disk_acc *a = slot->acc;
@@ -195,8 +232,17 @@ int disk_feature_on_event(void *state, const struct anomon_event *ev)
 void disk_feature_stop(void *state)
 {
 	struct disk_feature *f = state;
+	const struct dw_stats *st = &f->win.stats;
 
+	/* The collectors, stopped first, reported their last drops. */
+	note_drops(f);
 	dw_flush(&f->win);
+	f->host->log(f->s, ANOMON_LOG_INFO, "keys: at most %zu held at once (max_keys %zu), %zu "
+		     "now; %llu windows closed after their key went quiet, %llu keys forgotten "
+		     "after going quiet, %llu evicted at the bound (%llu open windows cut short)",
+		     st->held_max, f->p.max_keys, dw_keys(&f->win),
+		     (unsigned long long)st->closed_quiet, (unsigned long long)st->forgotten,
+		     (unsigned long long)st->evicted, (unsigned long long)st->cut_short);
 }
 
 void disk_feature_destroy(void *state)

@@ -11,6 +11,7 @@ int disk_params_read(const struct anomon_host *host, anomon_stage *s, struct dis
 {
 	int64_t events = host->param_int(s, "window_events");
 	const char *key = host->param_string(s, "key");
+	int64_t max_keys = host->param_int(s, "max_keys");
 
 	p->window_ns = host->param_duration_ns(s, "window");
 	if (events < 0) {
@@ -23,6 +24,12 @@ int disk_params_read(const struct anomon_host *host, anomon_stage *s, struct dis
 		host->error(s, "window: expected a positive duration (or set window_events)");
 		return -EINVAL;
 	}
+	if (max_keys < 1 || max_keys > DW_MAX_KEYS_LIMIT) {
+		host->error(s, "max_keys: expected 1..%u, got %lld", DW_MAX_KEYS_LIMIT,
+			    (long long)max_keys);
+		return -EINVAL;
+	}
+	p->max_keys = (size_t)max_keys;
 	if (strcmp(key, "cgroup") == 0) {
 		p->by_cgroup = true;
 	} else if (strcmp(key, "host") == 0) {

@@ -19,13 +19,17 @@
 	{"window_events", ANOMON_PARAM_INT, "0", false,                                      \
 	 "when > 0, windows of this many events instead of time windows"},                   \
 	{"key", ANOMON_PARAM_STRING, "cgroup", false,                                        \
-	 "group windows by `cgroup` (the cgroup id in decimal, `host` for events without "   \
-	 "one) or by `host` (one window for everything)"}
+	 "group windows by `cgroup` (the container's key, `host` for events without a "     \
+	 "cgroup) or by `host` (one window for everything)"},                                \
+	{"max_keys", ANOMON_PARAM_INT, "4096", false,                                        \
+	 "keys (containers, cgroups) held at once; a new key evicts the least recently seen "  \
+	 "one, whose open window is emitted first"}
 
 struct disk_params {
 	uint64_t window_ns;
 	uint64_t window_events;
 	bool by_cgroup;
+	size_t max_keys;
 };
 
 /* Read and check the shared parameters; describes a bad value with host->error. */
