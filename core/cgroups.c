@@ -25,6 +25,8 @@ static struct {
 	int root_fd;
 	struct cgroup_entry **slots; /* open addressing on id; NULL = empty */
 	size_t cap, used;
+	uint64_t tick;               /* lookups so far: the age of an entry's last use */
+	uint64_t evicted;
 } cg = {.root_fd = -1};
 
 static uint64_t mono_ns(void)
@@ -88,6 +90,7 @@ void cgroups_close(void)
 	free(cg.slots);
 	cg.slots = NULL;
 	cg.cap = cg.used = 0;
+	cg.tick = cg.evicted = 0;
 	if (cg.root_fd >= 0)
 		close(cg.root_fd);
 	cg.root_fd = -1;
@@ -103,6 +106,11 @@ const char *cgroups_root(void)
 size_t cgroups_cached(void)
 {
 	return cg.used;
+}
+
+uint64_t cgroups_evicted(void)
+{
+	return cg.evicted;
 }
 
 static size_t slot_of(uint64_t id, size_t cap)
@@ -206,6 +214,41 @@ static void describe(struct cgroup_entry *e)
 	}
 }
 
+/* Remove slot i and re-seat the run after it (linear probing deletion). */
+static void remove_slot(size_t i)
+{
+	entry_free(cg.slots[i]);
+	cg.slots[i] = NULL;
+	cg.used--;
+	for (size_t j = (i + 1) & (cg.cap - 1); cg.slots[j]; j = (j + 1) & (cg.cap - 1)) {
+		struct cgroup_entry *e = cg.slots[j];
+		cg.slots[j] = NULL;
+		size_t s = slot_of(e->id, cg.cap);
+		while (cg.slots[s])
+			s = (s + 1) & (cg.cap - 1);
+		cg.slots[s] = e;
+	}
+}
+
+/* The cache is full: forget the entries used less recently than the midpoint between the
+ * oldest and the newest use, in one pass, so a flood of new ids costs O(1) per id. */
+static void evict_older_half(void)
+{
+	uint64_t oldest = UINT64_MAX;
+	for (size_t i = 0; i < cg.cap; i++)
+		if (cg.slots[i] && cg.slots[i]->used < oldest)
+			oldest = cg.slots[i]->used;
+	uint64_t cut = oldest + (cg.tick - oldest) / 2;
+	for (size_t i = 0; i < cg.cap;) {
+		if (cg.slots[i] && cg.slots[i]->used <= cut) {
+			remove_slot(i);
+			cg.evicted++;
+			continue; /* slot i may hold a moved entry now */
+		}
+		i++;
+	}
+}
+
 static struct cgroup_entry host_entry = {.resolved = true, .path = "/", .key = "host",
 					 .pub = {.key = "host", .cgroup = "/"}};
 
@@ -218,6 +261,7 @@ const struct cgroup_entry *cgroups_lookup(uint64_t id)
 			struct cgroup_entry *e = cg.slots[s];
 			if (e->id != id)
 				continue;
+			e->used = ++cg.tick;
 			if (e->resolved || mono_ns() - e->looked_ns < RETRY_NS)
 				return e;
 			/* An id that named nothing a while ago: a cgroup created since? */
@@ -228,12 +272,15 @@ const struct cgroup_entry *cgroups_lookup(uint64_t id)
 			return e;
 		}
 	}
+	if (cg.used >= CGROUPS_MAX)
+		evict_older_half();
 	if ((cg.used + 1) * 2 > cg.cap && grow() < 0)
 		return &host_entry;
 	struct cgroup_entry *e = calloc(1, sizeof(*e));
 	if (!e)
 		return &host_entry;
 	e->id = id;
+	e->used = ++cg.tick;
 	e->path = resolve(id);
 	e->resolved = e->path != NULL;
 	e->looked_ns = mono_ns();
@@ -254,22 +301,6 @@ const struct cgroup_entry *cgroups_by_key(const char *key)
 		if (cg.slots[i] && !strcmp(cg.slots[i]->key, key))
 			return cg.slots[i];
 	return NULL;
-}
-
-/* Remove slot i and re-seat the run after it (linear probing deletion). */
-static void remove_slot(size_t i)
-{
-	entry_free(cg.slots[i]);
-	cg.slots[i] = NULL;
-	cg.used--;
-	for (size_t j = (i + 1) & (cg.cap - 1); cg.slots[j]; j = (j + 1) & (cg.cap - 1)) {
-		struct cgroup_entry *e = cg.slots[j];
-		cg.slots[j] = NULL;
-		size_t s = slot_of(e->id, cg.cap);
-		while (cg.slots[s])
-			s = (s + 1) & (cg.cap - 1);
-		cg.slots[s] = e;
-	}
 }
 
 unsigned cgroups_sweep(void)

@@ -37,6 +37,7 @@ struct sink_gate {
 	uint64_t window_ns;
 	struct bucket *b;
 	size_t n;
+	uint64_t evicted;   /* keys forgotten to make room, reported at the end */
 };
 
 static struct sink_gate *gate_of(anomon_stage *s)
@@ -81,6 +82,9 @@ static struct bucket *bucket_of(anomon_stage *s, struct sink_gate *g, const char
 		if (!g->b)
 			return NULL;
 	}
+	char *copy = strdup(key);
+	if (!copy)
+		return NULL;
 	struct bucket *b;
 	if (g->n < GATE_MAX_KEYS) {
 		b = &g->b[g->n++];
@@ -91,9 +95,10 @@ static struct bucket *bucket_of(anomon_stage *s, struct sink_gate *g, const char
 				b = &g->b[i];
 		summarise(s, g, b);
 		free(b->key);
+		g->evicted++;
 	}
-	*b = (struct bucket){.key = strdup(key), .tokens = (double)g->rate_limit, .refilled_ns = now};
-	return b->key ? b : NULL;
+	*b = (struct bucket){.key = copy, .tokens = (double)g->rate_limit, .refilled_ns = now};
+	return b;
 }
 
 bool sink_gate_pass(anomon_stage *s, const struct anomon_verdict *v, uint64_t now)
@@ -138,6 +143,9 @@ void sink_gate_report(anomon_stage *s, uint64_t now, bool all)
 		if (b->suppressed && (all || now - b->first_suppressed_ns >= g->window_ns))
 			summarise(s, g, b);
 	}
+	if (all && g->evicted)
+		log_msg(ANOMON_LOG_INFO, "[%s] rate_limit: %" PRIu64 " keys evicted, least recently "
+			"seen first (at most %d held)", s->name, g->evicted, GATE_MAX_KEYS);
 }
 
 void sink_gate_free(anomon_stage *s)
