@@ -104,8 +104,11 @@ static void stream_fd_cb(void *arg, int fd, int events)
 
 	(void)fd;
 	(void)events;
-	/* The epoll fd is level-triggered: consuming clears it. */
+	/* The epoll fd is level-triggered: consuming clears it. Drops are read right after what
+	 * the ring held, so the windows those records opened are the ones marked incomplete:
+	 * events lost while the ring was full came after them. */
 	stream_consume(st);
+	stream_sync_drops(st);
 }
 
 static void stream_timer_cb(void *arg)

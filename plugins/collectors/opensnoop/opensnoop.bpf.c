@@ -40,9 +40,11 @@ struct args {
 	__u32 pad;
 };
 
-/* Arguments of the opens in progress, by thread id. */
+/* Arguments of the opens in progress, by thread id. LRU: an entry whose exit is never seen
+ * (an open in flight while the programs attach, its thread gone since) is the least
+ * recently used one, and a full map forgets it rather than refusing new opens for good. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct args);
@@ -95,7 +97,7 @@ static __always_inline int enter(const char *fname, __s32 flags, __u32 mode, __s
 	if (!wanted(id >> 32))
 		return 0;
 	if (bpf_map_update_elem(&pending, &tid, &a, BPF_ANY)) {
-		/* More opens in flight than the map holds: this one is lost. */
+		/* The map refused the entry (every one an open in flight): this one is lost. */
 		bpfc_count(BPFC_CNT_SEEN);
 		bpfc_count(BPFC_CNT_DROPPED);
 	}

@@ -278,10 +278,8 @@ int sink_worker_push(struct sink_worker *w, const void *hdr, size_t hdr_len, con
 		return -ENOBUFS;
 	}
 	struct sink_msg *m = malloc(sizeof(*m) + size + 1);
-	if (!m) {
-		w->host->add_drops(w->stage, 1);
-		return -ENOMEM;
-	}
+	if (!m)
+		return -ENOMEM; /* the sink returns it, and the host counts the drop */
 	m->next = NULL;
 	m->hdr_len = hdr_len;
 	m->len = len;

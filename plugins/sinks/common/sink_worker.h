@@ -64,7 +64,8 @@ void sink_worker_stop(struct sink_worker *w);
 void sink_worker_free(struct sink_worker *w);
 
 /* Loop thread: queue a copy of hdr + payload. Returns 0, or -ENOBUFS when the queue is full
- * (the message is dropped and counted), -ENOMEM. */
+ * (the message is dropped and counted here: the sink returns 0), or -ENOMEM (not counted
+ * here: the sink returns it from its callback, which the host counts as a drop). */
 int sink_worker_push(struct sink_worker *w, const void *hdr, size_t hdr_len, const void *data,
 		     size_t len);
 /* Loop thread: wake the worker now (after setting a flag its tick reads). */
