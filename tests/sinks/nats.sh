@@ -22,16 +22,16 @@ start_nats
 "$TOOL" "$URL" create ANOMON 'anomon.>'
 
 # Edge: the replay's events and the model's verdicts both go to NATS. 81 windows at speed
-# 40 take about 20 s; the server is killed after 4 s and back 3 s later.
-pipeline "$T/edge.json" 40 '[{"plugin":"nats","inputs":["replay","logreg"],
+# 80 take about 10 s; the server is killed after 3 s and back 2 s later.
+pipeline "$T/edge.json" 80 '[{"plugin":"nats","inputs":["replay","logreg"],
   "params":{"url":["'"$URL"'"],"records":["verdicts","events"],"hostname":"edge1","ack_wait":"1s"}}]'
 "$ANOMON" run "$T/edge.json" -v 2>"$T/edge.err" &
 A=$!
 PIDS+=("$A")
-sleep 4
+sleep 3
 kill -9 "$NS"
 { wait "$NS"; } 2>/dev/null || true
-sleep 3
+sleep 2
 start_nats
 wait "$A" || fail "edge anomon exited $?: $(cat "$T/edge.err")"
 grep -q 'captured by a JetStream stream' "$T/edge.err" || fail "JetStream not used: $(cat "$T/edge.err")"
