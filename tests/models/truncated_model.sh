@@ -25,4 +25,14 @@ for m in l f; do
 	echo "$m.json: $size truncations refused"
 done
 "$ANOMON" eval --model "$T/l.json" --data "$T/d.csv" >/dev/null || fail "the whole file is refused"
+# Well-formed JSON whose per-node arrays disagree in length (a fuzz_model finding: the reader
+# indexed "left" and "right" by the node count, which the "feature" array gives).
+for key in left right; do
+	jq -c ".forest.trees[0].$key |= .[:-1]" "$T/f.json" >"$T/short.json"
+	"$ANOMON" eval --model "$T/short.json" --plugin forest --data "$T/d.csv" >/dev/null 2>"$T/err"
+	rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+		grep -q "short.json: forest.trees\[0\]: $key: expected [0-9]* entries (one per node)" "$T/err" ||
+		fail "forest tree with a short $key array: exit $rc: $(cat "$T/err")"
+done
 echo ok

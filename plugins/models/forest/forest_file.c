@@ -22,12 +22,22 @@ static int read_tree(struct mf_ctx *c, json_t *tree, size_t t, struct forest_mod
 	if (!thr || !val || !parents)
 		goto out;
 	rc = -EINVAL;
-	if (mf_ints(c, tree, at, "feature", -1, (int64_t)m->n - 1, &n, &feature) ||
-	    mf_ints(c, tree, at, "left", -1, (int64_t)count - 1, &n, &left) ||
-	    mf_ints(c, tree, at, "right", -1, (int64_t)count - 1, &n, &right) ||
-	    mf_numbers(c, tree, at, "threshold", count, thr) ||
+	if (mf_numbers(c, tree, at, "threshold", count, thr) ||
 	    mf_numbers(c, tree, at, "value", count, val))
 		goto out;
+	/* Every per-node array must have one entry per node, as threshold and value do. */
+	static const char *const keys[] = {"feature", "left", "right"};
+	int32_t **arrays[] = {&feature, &left, &right};
+	for (size_t k = 0; k < 3; k++) {
+		int64_t hi = k == 0 ? (int64_t)m->n - 1 : (int64_t)count - 1;
+		if (mf_ints(c, tree, at, keys[k], -1, hi, &n, arrays[k]))
+			goto out;
+		if (n != count) {
+			mf_fail(c, at, "%s: expected %zu entries (one per node), found %zu", keys[k],
+				count, n);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < count; i++) {
 		struct forest_node *nd = &m->nodes[first + i];
 
