@@ -36,10 +36,17 @@ echo 1 >/proc/sys/kernel/bpf_stats_enabled
 
 # bpftool here may not list owning pids: ours is the runqlen program that is new.
 before=$(bpftool prog show -j | jq -c '[.[] | select(.name == "runqlen_sample") | .id]')
-"$anomon" run "$tmp/p.json" --duration "$((dur + 1))" >/dev/null &
+# Stopped with SIGINT once measured, however long its start took.
+"$anomon" run "$tmp/p.json" -v >/dev/null 2>"$tmp/err" &
 pid=$!
-sleep 0.5 # past loading and attaching: measure the steady state
-oncpu() { cat /proc/"$pid"/task/*/schedstat | awk '{ t += $1 } END { print t }'; }
+# Past loading and attaching: measure the steady state.
+for _ in $(seq 100); do
+	grep -q 'info: sampling' "$tmp/err" && break
+	kill -0 "$pid" 2>/dev/null || { echo "overhead.sh: anomon did not start: $(tail -3 "$tmp/err")" >&2; exit 1; }
+	sleep 0.1
+done
+sleep 0.5
+oncpu() { kill -0 "$pid" 2>/dev/null || { echo "overhead.sh: anomon exited: $(tail -3 "$tmp/err")" >&2; exit 1; }; cat /proc/"$pid"/task/*/schedstat | awk '{ t += $1 } END { print t }'; }
 c0=$(oncpu)
 prog=$(bpftool prog show -j | jq -c --argjson old "$before" \
 	'[.[] | select(.name == "runqlen_sample" and (.id as $i | $old | index($i) | not))][0]')
@@ -51,6 +58,7 @@ c1=$(oncpu)
 prog=$(bpftool prog show id "$id" -j)
 rt1=$(jq '.run_time_ns // 0' <<<"$prog")
 rc1=$(jq '.run_cnt // 0' <<<"$prog")
+kill -INT "$pid"
 wait "$pid"
 
 awk -v c="$((c1 - c0))" -v rt="$((rt1 - rt0))" \
