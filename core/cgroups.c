@@ -24,6 +24,7 @@ static struct {
 	size_t root_len;
 	int root_fd;
 	struct cgroup_entry **slots; /* open addressing on id; NULL = empty */
+	struct cgroup_entry **keys;  /* the same entries, open addressing on their key */
 	size_t cap, used;
 	uint64_t tick;               /* lookups so far: the age of an entry's last use */
 	uint64_t evicted;
@@ -88,7 +89,8 @@ void cgroups_close(void)
 	for (size_t i = 0; i < cg.cap; i++)
 		entry_free(cg.slots[i]);
 	free(cg.slots);
-	cg.slots = NULL;
+	free(cg.keys);
+	cg.slots = cg.keys = NULL;
 	cg.cap = cg.used = 0;
 	cg.tick = cg.evicted = 0;
 	if (cg.root_fd >= 0)
@@ -119,12 +121,48 @@ static size_t slot_of(uint64_t id, size_t cap)
 	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
 }
 
+/* Keys are looked up for every record a sink writes (its container): hashed, not scanned. */
+static size_t key_slot(const char *key, size_t cap)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+static void key_insert(struct cgroup_entry **keys, size_t cap, struct cgroup_entry *e)
+{
+	size_t s = key_slot(e->key, cap);
+	while (keys[s])
+		s = (s + 1) & (cap - 1);
+	keys[s] = e;
+}
+
+/* Take e out of the key table and re-seat the run after it (linear probing deletion).
+ * Call before its key changes or it is freed. */
+static void key_remove(struct cgroup_entry *e)
+{
+	size_t i = key_slot(e->key, cg.cap);
+	while (cg.keys[i] != e)
+		i = (i + 1) & (cg.cap - 1);
+	cg.keys[i] = NULL;
+	for (size_t j = (i + 1) & (cg.cap - 1); cg.keys[j]; j = (j + 1) & (cg.cap - 1)) {
+		struct cgroup_entry *m = cg.keys[j];
+		cg.keys[j] = NULL;
+		key_insert(cg.keys, cg.cap, m);
+	}
+}
+
 static int grow(void)
 {
 	size_t cap = cg.cap ? cg.cap * 2 : 256;
 	struct cgroup_entry **slots = calloc(cap, sizeof(*slots));
-	if (!slots)
+	struct cgroup_entry **keys = calloc(cap, sizeof(*keys));
+	if (!slots || !keys) {
+		free(slots);
+		free(keys);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < cg.cap; i++) {
 		struct cgroup_entry *e = cg.slots[i];
 		if (!e)
@@ -133,9 +171,12 @@ static int grow(void)
 		while (slots[s])
 			s = (s + 1) & (cap - 1);
 		slots[s] = e;
+		key_insert(keys, cap, e);
 	}
 	free(cg.slots);
+	free(cg.keys);
 	cg.slots = slots;
+	cg.keys = keys;
 	cg.cap = cap;
 	return 0;
 }
@@ -217,6 +258,7 @@ static void describe(struct cgroup_entry *e)
 /* Remove slot i and re-seat the run after it (linear probing deletion). */
 static void remove_slot(size_t i)
 {
+	key_remove(cg.slots[i]);
 	entry_free(cg.slots[i]);
 	cg.slots[i] = NULL;
 	cg.used--;
@@ -265,10 +307,12 @@ const struct cgroup_entry *cgroups_lookup(uint64_t id)
 			if (e->resolved || mono_ns() - e->looked_ns < RETRY_NS)
 				return e;
 			/* An id that named nothing a while ago: a cgroup created since? */
+			key_remove(e);
 			e->path = resolve(id);
 			e->resolved = e->path != NULL;
 			e->looked_ns = mono_ns();
 			describe(e);
+			key_insert(cg.keys, cg.cap, e);
 			return e;
 		}
 	}
@@ -289,6 +333,7 @@ const struct cgroup_entry *cgroups_lookup(uint64_t id)
 	while (cg.slots[s])
 		s = (s + 1) & (cg.cap - 1);
 	cg.slots[s] = e;
+	key_insert(cg.keys, cg.cap, e);
 	cg.used++;
 	return e;
 }
@@ -297,9 +342,11 @@ const struct cgroup_entry *cgroups_by_key(const char *key)
 {
 	if (!strcmp(key, "host"))
 		return &host_entry;
-	for (size_t i = 0; i < cg.cap; i++)
-		if (cg.slots[i] && !strcmp(cg.slots[i]->key, key))
-			return cg.slots[i];
+	if (!cg.cap)
+		return NULL;
+	for (size_t s = key_slot(key, cg.cap); cg.keys[s]; s = (s + 1) & (cg.cap - 1))
+		if (!strcmp(cg.keys[s]->key, key))
+			return cg.keys[s];
 	return NULL;
 }
 
