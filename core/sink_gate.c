@@ -10,6 +10,9 @@
 /* Keys come and go with containers: the table is bounded, the least recently seen key is
  * evicted (its pending summary reported first). */
 #define GATE_MAX_KEYS 4096
+/* Buckets are found through an index on their key (open addressing, at most half full):
+ * a verdict costs one probe, not a scan of every key. */
+#define GATE_INDEX (2 * GATE_MAX_KEYS)
 
 const struct anomon_param sink_gate_params[] = {
 	{"min_score", ANOMON_PARAM_NUMBER, "0", false,
@@ -36,6 +39,7 @@ struct sink_gate {
 	int64_t rate_limit;
 	uint64_t window_ns;
 	struct bucket *b;
+	int32_t *index;     /* GATE_INDEX cells: a bucket's position in b, or -1 */
 	size_t n;
 	uint64_t evicted;   /* keys forgotten to make room, reported at the end */
 };
@@ -71,17 +75,53 @@ static void summarise(anomon_stage *s, struct sink_gate *g, struct bucket *b)
 	b->suppressed = b->suppressed_abnormal = 0;
 }
 
+static size_t key_cell(const char *key)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 32)) & (GATE_INDEX - 1);
+}
+
+/* The index cell holding key, or the empty cell where it would go. */
+static size_t index_probe(const struct sink_gate *g, const char *key)
+{
+	size_t i = key_cell(key);
+	while (g->index[i] >= 0 && strcmp(g->b[g->index[i]].key, key) != 0)
+		i = (i + 1) & (GATE_INDEX - 1);
+	return i;
+}
+
+/* Take key out of the index and re-seat the run after it (linear probing deletion). */
+static void index_remove(struct sink_gate *g, const char *key)
+{
+	size_t i = index_probe(g, key);
+	g->index[i] = -1;
+	for (size_t j = (i + 1) & (GATE_INDEX - 1); g->index[j] >= 0; j = (j + 1) & (GATE_INDEX - 1)) {
+		int32_t pos = g->index[j];
+		g->index[j] = -1;
+		g->index[index_probe(g, g->b[pos].key)] = pos;
+	}
+}
+
 static struct bucket *bucket_of(anomon_stage *s, struct sink_gate *g, const char *key,
 				uint64_t now)
 {
-	for (size_t i = 0; i < g->n; i++)
-		if (!strcmp(g->b[i].key, key))
-			return &g->b[i];
 	if (!g->b) {
 		g->b = calloc(GATE_MAX_KEYS, sizeof(*g->b));
-		if (!g->b)
+		g->index = malloc(GATE_INDEX * sizeof(*g->index));
+		if (!g->b || !g->index) {
+			free(g->b);
+			free(g->index);
+			g->b = NULL;
+			g->index = NULL;
 			return NULL;
+		}
+		memset(g->index, 0xff, GATE_INDEX * sizeof(*g->index)); /* every cell -1 */
 	}
+	size_t cell = index_probe(g, key);
+	if (g->index[cell] >= 0)
+		return &g->b[g->index[cell]];
 	char *copy = strdup(key);
 	if (!copy)
 		return NULL;
@@ -94,10 +134,13 @@ static struct bucket *bucket_of(anomon_stage *s, struct sink_gate *g, const char
 			if (g->b[i].seen_ns < b->seen_ns)
 				b = &g->b[i];
 		summarise(s, g, b);
+		index_remove(g, b->key);
 		free(b->key);
 		g->evicted++;
+		cell = index_probe(g, key); /* the removal may have moved the empty cell */
 	}
 	*b = (struct bucket){.key = copy, .tokens = (double)g->rate_limit, .refilled_ns = now};
+	g->index[cell] = (int32_t)(b - g->b);
 	return b;
 }
 
@@ -156,6 +199,7 @@ void sink_gate_free(anomon_stage *s)
 	for (size_t i = 0; i < g->n; i++)
 		free(g->b[i].key);
 	free(g->b);
+	free(g->index);
 	free(g);
 	s->gate = NULL;
 }
