@@ -1,31 +1,22 @@
 /* prometheus sink: an HTTP /metrics endpoint in the text exposition format, served by
  * libmicrohttpd driven from the host's loop (its epoll fd is watched; no thread of its own),
  * so every scrape reads the counters of the moment without locks. Per key and model: the
- * last score, abnormal windows, verdicts; and anomon's own metrics from host->stats and
- * host->reloads. */
+ * last score, abnormal windows, verdicts (bounded by max_series and series_ttl, see
+ * prom_series.h); and anomon's own metrics from host->stats and host->reloads. */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "anomon_plugin.h"
+#include "prom_series.h"
 #include "prom_text.h"
-
-#define BUCKETS 1024
-
-/* One key and model. */
-struct series {
-	struct series *next;
-	char *key, *model;
-	double score;
-	int label;
-	uint64_t end_ns;
-	uint64_t verdicts[3];   /* by label: unjudged, normal, abnormal */
-};
 
 struct psink {
 	const struct anomon_host *host;
@@ -33,55 +24,36 @@ struct psink {
 	char *listen;
 	struct sockaddr_storage addr;
 	bool ipv6;
-	int64_t max_series;
-	size_t n_series;
-	bool warned_full;
-	struct series *table[BUCKETS];
+	struct prom_store store;
+	bool told_full, told_no_room, starting, started;
+	char mhd_msg[256];   /* libmicrohttpd's last message while starting */
 	struct MHD_Daemon *mhd;
 	anomon_watch *watch;
 	anomon_timer *timer;
 	uint64_t scrapes;
 };
 
-static uint64_t hash(const char *a, const char *b)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *a; a++)
-		h = (h ^ (unsigned char)*a) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (; *b; b++)
-		h = (h ^ (unsigned char)*b) * 1099511628211ull;
-	return h;
-}
-
 static int on_verdict(void *state, const struct anomon_verdict *v)
 {
 	struct psink *p = state;
 	const char *key = v->key ? v->key : "", *model = v->model ? v->model : "";
-	struct series **slot = &p->table[hash(key, model) % BUCKETS], *s;
-	for (s = *slot; s; s = s->next)
-		if (!strcmp(s->key, key) && !strcmp(s->model, model))
-			break;
+	uint64_t now = p->host->now_ns(p->stage);
+	prom_store_expire(&p->store, now);
+	int err = 0;
+	struct prom_series *s = prom_store_update(&p->store, key, model, now, &err);
+	if (p->store.evicted && !p->told_full) {
+		p->host->log(p->stage, ANOMON_LOG_INFO, "max_series %zu reached: the least recently "
+			     "updated keys are evicted with all their series", p->store.max_series);
+		p->told_full = true;
+	}
 	if (!s) {
-		/* Bounded: a churn of short-lived containers must not grow memory without end. */
-		if ((int64_t)p->n_series >= p->max_series) {
-			if (!p->warned_full)
-				p->host->log(p->stage, ANOMON_LOG_WARN, "max_series (%lld) reached: "
-					     "verdicts of new keys are counted as dropped",
-					     (long long)p->max_series);
-			p->warned_full = true;
-			return -ENOSPC;
-		}
-		s = calloc(1, sizeof(*s));
-		if (!s || !(s->key = strdup(key)) || !(s->model = strdup(model))) {
-			if (s)
-				free(s->key);
-			free(s);
-			return -ENOMEM;
-		}
-		s->next = *slot;
-		*slot = s;
-		p->n_series++;
+		/* Only a key with more models than max_series gets here. */
+		if (err == -ENOSPC && !p->told_no_room)
+			p->host->log(p->stage, ANOMON_LOG_WARN, "max_series %zu: key \"%s\" has more "
+				     "models than that; verdicts of the others are counted as dropped",
+				     p->store.max_series, key);
+		p->told_no_room |= err == -ENOSPC;
+		return err;
 	}
 	s->score = v->score;
 	s->label = v->label;
@@ -105,37 +77,37 @@ static void render_series(struct psink *p, struct prom_text *t)
 {
 	static const char *const label_names[] = {"unjudged", "normal", "abnormal"};
 	prom_family(t, "anomon_score", "gauge", "Score (probability of abnormal) of the last verdict per key and model");
-	for (size_t b = 0; b < BUCKETS; b++)
-		for (struct series *s = p->table[b]; s; s = s->next) {
-			const struct anomon_container *c = p->host->container_of_key(p->stage, s->key);
-			const char *l[] = {"key", s->key, "container", c ? c->name : NULL, "model", s->model, NULL};
+	for (const struct prom_key *k = p->store.newest; k; k = k->older)
+		for (const struct prom_series *s = k->series; s; s = s->next) {
+			const struct anomon_container *c = p->host->container_of_key(p->stage, k->key);
+			const char *l[] = {"key", k->key, "container", c ? c->name : NULL, "model", s->model, NULL};
 			prom_sample(t, "anomon_score", l, s->score);
 		}
 	prom_family(t, "anomon_abnormal", "gauge", "1 when the last verdict per key and model was abnormal");
-	for (size_t b = 0; b < BUCKETS; b++)
-		for (struct series *s = p->table[b]; s; s = s->next) {
-			const char *l[] = {"key", s->key, "model", s->model, NULL};
+	for (const struct prom_key *k = p->store.newest; k; k = k->older)
+		for (const struct prom_series *s = k->series; s; s = s->next) {
+			const char *l[] = {"key", k->key, "model", s->model, NULL};
 			prom_sample(t, "anomon_abnormal", l, s->label == 1);
 		}
 	prom_family(t, "anomon_abnormal_windows_total", "counter", "Windows judged abnormal per key and model");
-	for (size_t b = 0; b < BUCKETS; b++)
-		for (struct series *s = p->table[b]; s; s = s->next) {
-			const char *l[] = {"key", s->key, "model", s->model, NULL};
+	for (const struct prom_key *k = p->store.newest; k; k = k->older)
+		for (const struct prom_series *s = k->series; s; s = s->next) {
+			const char *l[] = {"key", k->key, "model", s->model, NULL};
 			prom_sample(t, "anomon_abnormal_windows_total", l, (double)s->verdicts[2]);
 		}
 	prom_family(t, "anomon_verdict_end_seconds", "gauge", "End of the window of the last verdict per key and model, Unix seconds");
-	for (size_t b = 0; b < BUCKETS; b++)
-		for (struct series *s = p->table[b]; s; s = s->next) {
-			const char *l[] = {"key", s->key, "model", s->model, NULL};
+	for (const struct prom_key *k = p->store.newest; k; k = k->older)
+		for (const struct prom_series *s = k->series; s; s = s->next) {
+			const char *l[] = {"key", k->key, "model", s->model, NULL};
 			prom_sample(t, "anomon_verdict_end_seconds", l, (double)s->end_ns / 1e9);
 		}
 	prom_family(t, "anomon_verdicts_total", "counter", "Verdicts that reached this sink, by key, model and label");
-	for (size_t b = 0; b < BUCKETS; b++)
-		for (struct series *s = p->table[b]; s; s = s->next)
+	for (const struct prom_key *k = p->store.newest; k; k = k->older)
+		for (const struct prom_series *s = k->series; s; s = s->next)
 			for (int i = 0; i < 3; i++) {
 				if (!s->verdicts[i] && i != 2)
 					continue;
-				const char *l[] = {"key", s->key, "model", s->model, "label", label_names[i], NULL};
+				const char *l[] = {"key", k->key, "model", s->model, "label", label_names[i], NULL};
 				prom_sample(t, "anomon_verdicts_total", l, (double)s->verdicts[i]);
 			}
 }
@@ -215,16 +187,22 @@ static void render_reloads(struct psink *p, struct prom_text *t)
 static char *render(struct psink *p, size_t *len)
 {
 	struct prom_text t = {0};
+	uint64_t now = p->host->now_ns(p->stage), started = p->host->started_ns(p->stage);
+	/* A scrape never shows a series past its time to live, verdicts or not. */
+	prom_store_expire(&p->store, now);
 	render_series(p, &t);
 	render_stats(p, &t);
-	uint64_t now = p->host->now_ns(p->stage), started = p->host->started_ns(p->stage);
 	const char *l[] = {"pipeline", p->host->pipeline_name(p->stage), NULL};
 	prom_family(&t, "anomon_start_time_seconds", "gauge", "When the pipeline started, Unix seconds");
 	prom_sample(&t, "anomon_start_time_seconds", l, (double)started / 1e9);
 	prom_family(&t, "anomon_uptime_seconds", "gauge", "Seconds since the pipeline started");
 	prom_sample(&t, "anomon_uptime_seconds", l, (double)(now - started) / 1e9);
 	prom_family(&t, "anomon_series", "gauge", "Key and model pairs this sink keeps (bounded by max_series)");
-	prom_sample(&t, "anomon_series", NULL, (double)p->n_series);
+	prom_sample(&t, "anomon_series", NULL, (double)p->store.n_series);
+	prom_family(&t, "anomon_prometheus_series_evicted_total", "counter", "Series removed to stay within max_series: the least recently updated key's, all together");
+	prom_sample(&t, "anomon_prometheus_series_evicted_total", NULL, (double)p->store.evicted);
+	prom_family(&t, "anomon_prometheus_series_expired_total", "counter", "Series removed because no verdict updated their key within series_ttl");
+	prom_sample(&t, "anomon_prometheus_series_expired_total", NULL, (double)p->store.expired);
 	render_reloads(p, &t);
 	if (t.err) {
 		prom_text_free(&t);
@@ -326,14 +304,7 @@ static void destroy(void *state)
 {
 	struct psink *p = state;
 	stop(p);
-	for (size_t b = 0; b < BUCKETS; b++)
-		while (p->table[b]) {
-			struct series *s = p->table[b];
-			p->table[b] = s->next;
-			free(s->key);
-			free(s->model);
-			free(s);
-		}
+	prom_store_free(&p->store);
 	free(p->listen);
 	free(p);
 }
@@ -346,7 +317,7 @@ static int init(const struct anomon_host *host, anomon_stage *s, void **state)
 	p->host = host;
 	p->stage = s;
 	const char *listen = host->param_string(s, "listen");
-	p->max_series = host->param_int(s, "max_series");
+	int64_t max_series = host->param_int(s, "max_series");
 	p->listen = strdup(listen);
 	if (!p->listen) {
 		destroy(p);
@@ -357,13 +328,34 @@ static int init(const struct anomon_host *host, anomon_stage *s, void **state)
 		destroy(p);
 		return -EINVAL;
 	}
-	if (p->max_series < 1) {
-		host->error(s, "max_series: expected at least 1, got %lld", (long long)p->max_series);
+	if (max_series < 1) {
+		host->error(s, "max_series: expected at least 1, got %lld", (long long)max_series);
 		destroy(p);
 		return -EINVAL;
 	}
+	if (prom_store_init(&p->store, (uint64_t)max_series > SIZE_MAX ? SIZE_MAX : (size_t)max_series,
+			    host->param_duration_ns(s, "series_ttl")) < 0) {
+		destroy(p);
+		return -ENOMEM;
+	}
 	*state = p;
 	return 0;
+}
+
+/* libmicrohttpd's own messages, through the host's log rather than raw on stderr. While the
+ * daemon starts, a failure is reported by start() in one line, so they are kept for it and
+ * shown only at -vv. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct psink *p = cls;
+	int err = errno;  /* start() reports the errno of the failure, not of the logging */
+	char msg[sizeof(p->mhd_msg)];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (p->starting)
+		memcpy(p->mhd_msg, msg, sizeof(msg));
+	p->host->log(p->stage, p->starting ? ANOMON_LOG_DEBUG : ANOMON_LOG_WARN, "libmicrohttpd: %s", msg);
+	errno = err;
 }
 
 static int start(void *state)
@@ -371,15 +363,23 @@ static int start(void *state)
 	struct psink *p = state;
 	/* No internal thread: the host's loop watches MHD's epoll fd and calls MHD_run. */
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (p->ipv6 ? MHD_USE_IPv6 : 0);
+	p->starting = true;
+	p->mhd_msg[0] = '\0';
+	errno = 0;
 	p->mhd = MHD_start_daemon(flags, 0, NULL, NULL, answer, p,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, p,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&p->addr,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 				  MHD_OPTION_END);
+	int err = errno;
+	p->starting = false;
 	if (!p->mhd) {
-		p->host->error(p->stage, "cannot listen on %s: %s", p->listen, strerror(errno));
-		return errno ? -errno : -EADDRINUSE;
+		p->host->error(p->stage, "cannot listen on %s: %s", p->listen,
+			       err ? strerror(err) : p->mhd_msg[0] ? p->mhd_msg : "libmicrohttpd failed");
+		return err ? -err : -EADDRINUSE;
 	}
+	p->started = true;
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(p->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info) {
 		p->host->error(p->stage, "libmicrohttpd gives no epoll fd");
@@ -410,11 +410,17 @@ static void stop(void *state)
 		MHD_stop_daemon(p->mhd);
 		p->mhd = NULL;
 	}
+	if (p->started)
+		p->host->log(p->stage, ANOMON_LOG_INFO, "series: %zu kept, of %zu keys (max_series %zu); "
+			     "%" PRIu64 " evicted, %" PRIu64 " expired", p->store.n_series,
+			     p->store.n_keys, p->store.max_series, p->store.evicted, p->store.expired);
+	p->started = false;
 }
 
 static const struct anomon_param params[] = {
 	{"listen", ANOMON_PARAM_STRING, "127.0.0.1:9464", false, "address and port of the /metrics endpoint: HOST:PORT, [IPV6]:PORT, or :PORT for all interfaces"},
-	{"max_series", ANOMON_PARAM_INT, "10000", false, "key and model pairs kept; verdicts of further keys are dropped and counted"},
+	{"max_series", ANOMON_PARAM_INT, "10000", false, "key and model pairs kept; a new one evicts the least recently updated key with all its series"},
+	{"series_ttl", ANOMON_PARAM_DURATION, "10m", false, "a key no verdict updated for this long is removed with all its series; 0 keeps them until evicted"},
 	{NULL, 0, NULL, false, NULL},
 };
 
@@ -424,7 +430,7 @@ ANOMON_PLUGIN = {
 	.struct_size = sizeof(struct anomon_plugin),
 	.kind = ANOMON_KIND_SINK,
 	.name = "prometheus",
-	.version = "1.0.0",
+	.version = "1.1.0",
 	.description = "Serve the last score per key and model, abnormal windows and anomon's own metrics at an HTTP /metrics endpoint",
 	.params = params,
 	.init = init,
