@@ -172,6 +172,17 @@ static int on_vector(void *state, const struct anomon_vector *v)
 	return o->write_failed ? -EIO : 0;
 }
 
+/* Where a feature normally lies, as "(normally 0.01-0.04)"; "to" when a bound is negative,
+ * where a dash would read as a minus sign. */
+static void print_range(const struct anomon_range *r)
+{
+	if (r->low == r->high)
+		printf(" (normally %.3g)", r->low);
+	else
+		printf(" (normally %.3g%s%.3g)", r->low, r->low < 0 || r->high < 0 ? " to " : "-",
+		       r->high);
+}
+
 static int on_verdict(void *state, const struct anomon_verdict *v)
 {
 	struct out *o = state;
@@ -183,8 +194,13 @@ static int on_verdict(void *state, const struct anomon_verdict *v)
 	header(o, H_VERDICT, "TIME         KEY                  LABEL     SCORE  MODEL            TOP\n");
 	printf("%-12s %-20.20s %-9s %5.3f  %-16.16s", t, who(o, v->key), label, v->score,
 	       v->model ? v->model : "-");
-	for (size_t i = 0; i < v->n_top; i++)
+	for (size_t i = 0; i < v->n_top; i++) {
 		printf(" %s=%.3g", v->top[i].feature, v->top[i].value);
+		if (v->normal)
+			print_range(&v->normal[i]);
+	}
+	if (v->basis)
+		printf(" [%s]", v->basis);
 	if (v->flags & ANOMON_WINDOW_INCOMPLETE)
 		printf(" [incomplete]");
 	putchar('\n');

@@ -192,6 +192,15 @@ static int reserve(struct ssink *s, size_t need)
 	return 0;
 }
 
+/* " (normally 0.01-0.04)": where a feature normally lies; "to" when a bound is negative. */
+static int range_text(char *buf, size_t cap, const struct anomon_range *r)
+{
+	if (r->low == r->high)
+		return snprintf(buf, cap, " (normally %.3g)", r->low);
+	return snprintf(buf, cap, " (normally %.3g%s%.3g)", r->low,
+			r->low < 0 || r->high < 0 ? " to " : "-", r->high);
+}
+
 static int on_verdict(void *state, const struct anomon_verdict *v)
 {
 	struct ssink *s = state;
@@ -223,9 +232,14 @@ static int on_verdict(void *state, const struct anomon_verdict *v)
 		int n = snprintf(text, sizeof(text), "%s%s%s: %s, score %.3f (model %s)",
 				 sv.container ? sv.container : "", sv.container ? " " : "",
 				 v->key ? v->key : "-", sv.label, v->score, v->model ? v->model : "-");
-		for (size_t i = 0; i < v->n_top && n > 0 && (size_t)n < sizeof(text); i++)
+		for (size_t i = 0; i < v->n_top && n > 0 && (size_t)n < sizeof(text); i++) {
 			n += snprintf(text + n, sizeof(text) - (size_t)n, "%s%s=%.3g",
 				      i ? ", " : "; top: ", v->top[i].feature, v->top[i].value);
+			if (v->normal && (size_t)n < sizeof(text))
+				n += range_text(text + n, sizeof(text) - (size_t)n, &v->normal[i]);
+		}
+		if (v->basis && n > 0 && (size_t)n < sizeof(text))
+			n += snprintf(text + n, sizeof(text) - (size_t)n, " [%s]", v->basis);
 		if (v->flags & ANOMON_WINDOW_INCOMPLETE && n > 0 && (size_t)n < sizeof(text))
 			snprintf(text + n, sizeof(text) - (size_t)n, " [incomplete window]");
 	}
