@@ -156,10 +156,51 @@ static void test_sensitive_defaults(void **st)
 			     "/etc/ssl/private/server.key", "/home/a/.kube/config"};
 	const char *no[] = {"/etc/passwd", "/proc/self/environ", "/usr/lib/libc.so.6",
 			    "/home/a/notes.txt", "/etc/ssh/sshd_config"};
-	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
-		assert_true(of_is_sensitive(&c, yes[i]));
-	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
-		assert_false(of_is_sensitive(&c, no[i]));
+	/* The same answers with and without the literal prefilter. */
+	for (int prepared = 0; prepared < 2; prepared++) {
+		if (prepared)
+			assert_int_equal(of_sensitive_prepare(&c), 0);
+		for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+			assert_true(of_is_sensitive(&c, yes[i]));
+		for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
+			assert_false(of_is_sensitive(&c, no[i]));
+	}
+	of_sensitive_release(&c);
+}
+
+/* The prefilter must never hide a match fnmatch would find: every pattern against every
+ * path, prefiltered or not, including patterns whose literal is anchored, floating, cut by
+ * brackets or escapes, or absent. */
+static void test_sensitive_prefilter(void **st)
+{
+	(void)st;
+	const char *pats[] = {"/etc/shadow*", "*/.ssh/id_*", "*.pem", "/proc/[0-9]*/environ",
+			      "a?c", "*", "x\\*y*", "*[ab]/lit/*", "?etc/*", "/dev/[!n]ull*"};
+	const char *paths[] = {"/etc/shadow", "/etc/shadow-", "/x/etc/shadow", "/h/.ssh/id_rsa",
+			       ".ssh/id_", "/a/b.pem", "/a/b.pem.bak", "/proc/12/environ",
+			       "/proc/x/environ", "abc", "aXc", "x*yz", "xay", "/a/lit/z",
+			       "/c/lit/z", "/etc/x", "xetc/y", "/dev/full", "/dev/null", ""};
+	size_t np = sizeof(pats) / sizeof(*pats), nx = sizeof(paths) / sizeof(*paths);
+	struct of_config plain = {.nsensitive = 1}, pre = {.nsensitive = 1};
+	for (size_t i = 0; i < np; i++) {
+		plain.sensitive = pre.sensitive = &pats[i];
+		assert_int_equal(of_sensitive_prepare(&pre), 0);
+		for (size_t j = 0; j < nx; j++)
+			assert_int_equal(of_is_sensitive(&plain, paths[j]),
+					 of_is_sensitive(&pre, paths[j]));
+		of_sensitive_release(&pre);
+	}
+	/* and the filter does filter: the literal of the pattern is found */
+	pre.sensitive = &pats[1];
+	assert_int_equal(of_sensitive_prepare(&pre), 0);
+	assert_string_equal(pre.literals[0].text, "/.ssh/id_");
+	assert_false(pre.literals[0].anchored);
+	of_sensitive_release(&pre);
+	pre.sensitive = &pats[3];
+	assert_int_equal(of_sensitive_prepare(&pre), 0);
+	assert_string_equal(pre.literals[0].text, "/proc/");
+	assert_true(pre.literals[0].anchored);
+	of_sensitive_release(&pre);
 }
 
 static void record_bucket(void *arg, uint32_t b)
@@ -546,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_open_window),
 		cmocka_unit_test(test_open_empty),
 		cmocka_unit_test(test_sensitive_defaults),
+		cmocka_unit_test(test_sensitive_prefilter),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_bio_window),
 		cmocka_unit_test(test_bio_sparse),

@@ -123,6 +123,10 @@ static int setup(struct disk_feature *f)
 		}
 		f->oc.tokens = (uint32_t)tokens;
 		f->oc.nsensitive = host->param_list(f->s, "sensitive", &f->oc.sensitive);
+		if (of_sensitive_prepare(&f->oc)) {
+			host->error(f->s, "out of memory");
+			return -ENOMEM;
+		}
 	}
 	err = setup_names(f);
 	if (err) {
@@ -257,5 +261,6 @@ void disk_feature_destroy(void *state)
 			free(f->names[i]);
 	free(f->names);
 	free(f->values);
+	of_sensitive_release(&f->oc);
 	free(f);
 }

@@ -15,6 +15,15 @@ uint64_t hash_bytes(const void *p, size_t len)
 	return h;
 }
 
+uint64_t hash_bytes_and_prefix(const void *p, size_t len, size_t plen, uint64_t *prefix)
+{
+	const unsigned char *b = p;
+	uint64_t h = *prefix = hash_bytes(p, plen);
+	for (size_t i = plen; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
 static void put(uint64_t *v, size_t cap, uint64_t h)
 {
 	size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);

@@ -17,6 +17,8 @@ struct hash_set {
 
 /* FNV-1a over len bytes. */
 uint64_t hash_bytes(const void *p, size_t len);
+/* hash_bytes of p, and in *prefix that of its first plen bytes (plen <= len), in one pass. */
+uint64_t hash_bytes_and_prefix(const void *p, size_t len, size_t plen, uint64_t *prefix);
 
 /* Add h; returns 1 if it was new, 0 if present, -ENOMEM. */
 int hash_set_add(struct hash_set *s, uint64_t h);

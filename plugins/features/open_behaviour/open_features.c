@@ -80,12 +80,81 @@ void of_acc_fini(struct of_acc *a)
 	a->tok = NULL;
 }
 
+static void byte_set(const char *s, size_t len, uint64_t set[4])
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)s[i];
+		set[b >> 6] |= 1ull << (b & 63);
+	}
+}
+
 bool of_is_sensitive(const struct of_config *c, const char *path)
 {
-	for (size_t i = 0; i < c->nsensitive; i++)
+	/* Which bytes the path holds: a literal with a byte the path lacks cannot be in it,
+	 * which rules out most patterns for most paths without a string search. */
+	uint64_t in_path[4] = {0};
+	if (c->literals)
+		byte_set(path, strlen(path), in_path);
+	for (size_t i = 0; i < c->nsensitive; i++) {
+		const struct of_literal *l = c->literals ? &c->literals[i] : NULL;
+		if (l && l->text &&
+		    ((l->bytes[0] & ~in_path[0]) | (l->bytes[1] & ~in_path[1]) |
+		     (l->bytes[2] & ~in_path[2]) | (l->bytes[3] & ~in_path[3]) ||
+		     (l->anchored ? strncmp(path, l->text, l->len) != 0 : !strstr(path, l->text))))
+			continue;
 		if (fnmatch(c->sensitive[i], path, 0) == 0)
 			return true;
+	}
 	return false;
+}
+
+/* The longest run of ordinary characters before the first bracket expression or escape:
+ * without FNM_PATHNAME, FNM_PERIOD or FNM_CASEFOLD such a run matches only itself, so a
+ * matching path contains it. Brackets end the search, as their end is subtle to find. */
+static void find_literal(const char *pat, struct of_literal *l)
+{
+	size_t best = 0, best_at = 0, run = 0;
+	size_t i = 0;
+	for (; pat[i] && pat[i] != '[' && pat[i] != '\\'; i++) {
+		if (pat[i] == '*' || pat[i] == '?') {
+			run = 0;
+			continue;
+		}
+		if (++run > best) {
+			best = run;
+			best_at = i + 1 - run;
+		}
+	}
+	l->len = best;
+	l->anchored = best_at == 0;
+	l->text = best ? strndup(pat + best_at, best) : NULL;
+	byte_set(pat + best_at, best, l->bytes);
+}
+
+int of_sensitive_prepare(struct of_config *c)
+{
+	if (!c->nsensitive)
+		return 0;
+	c->literals = calloc(c->nsensitive, sizeof(*c->literals));
+	if (!c->literals)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nsensitive; i++) {
+		find_literal(c->sensitive[i], &c->literals[i]);
+		if (c->literals[i].len && !c->literals[i].text) {
+			of_sensitive_release(c);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void of_sensitive_release(struct of_config *c)
+{
+	if (c->literals)
+		for (size_t i = 0; i < c->nsensitive; i++)
+			free(c->literals[i].text);
+	free(c->literals);
+	c->literals = NULL;
 }
 
 static bool is_letter(unsigned char ch)
@@ -160,8 +229,8 @@ int of_add(struct of_acc *a, const struct of_config *c, const struct anomon_open
 	a->relative += len > 0 && path[0] != '/';
 	a->path_len += (double)len;
 	a->depth += (double)depth_of(path, len);
-	if (hash_set_add(&a->paths, hash_bytes(path, len)) < 0 ||
-	    hash_set_add(&a->dirs, hash_bytes(path, dlen)) < 0 ||
+	uint64_t dir_hash, path_hash = hash_bytes_and_prefix(path, len, dlen, &dir_hash);
+	if (hash_set_add(&a->paths, path_hash) < 0 || hash_set_add(&a->dirs, dir_hash) < 0 ||
 	    hash_set_add(&a->pids, hash_bytes(&ev->pid, sizeof(ev->pid))) < 0 ||
 	    hash_set_add(&a->comms, hash_bytes(ev->comm, strnlen(ev->comm, ANOMON_COMM_LEN))) < 0)
 		return -ENOMEM;

@@ -42,10 +42,19 @@
 #define OF_MAX_TOKENS 4096
 #define OF_TOKEN_MAX_LEN 32
 
+/* A literal every path matching a pattern contains (at its start when anchored). */
+struct of_literal {
+	char *text;                      /* NULL: the pattern has none worth checking */
+	size_t len;
+	bool anchored;
+	uint64_t bytes[4];               /* the byte values text holds, as a 256-bit set */
+};
+
 struct of_config {
 	uint32_t tokens;                 /* W, the width of the token hash, 0 for none */
 	size_t nsensitive;
 	const char *const *sensitive;    /* fnmatch(3) patterns without FNM_PATHNAME */
+	struct of_literal *literals;     /* optional, from of_sensitive_prepare */
 };
 
 /* The default sensitive-path patterns, comma-separated (the `sensitive` param default):
@@ -89,6 +98,10 @@ void of_compute(const struct of_acc *a, const struct of_config *c, double second
 
 /* True when path matches one of the configured sensitive patterns. */
 bool of_is_sensitive(const struct of_config *c, const char *path);
+/* Find each pattern's literal, so of_is_sensitive calls fnmatch only for paths that contain
+ * it (fnmatch on every open was most of a replay's time). 0 or -ENOMEM. */
+int of_sensitive_prepare(struct of_config *c);
+void of_sensitive_release(struct of_config *c);
 
 /* Call fn(bucket) for every token of path (see above); returns the number of tokens. */
 size_t of_tokens(const char *path, uint32_t width, void (*fn)(void *arg, uint32_t bucket),
