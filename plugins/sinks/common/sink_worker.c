@@ -105,6 +105,7 @@ static void *worker_main(void *arg)
 	if (w->ops.thread_start)
 		w->ops.thread_start(w->ctx);
 	uint64_t backoff = 0, next_tick = 0;
+	bool lingered = false;
 	pthread_mutex_lock(&w->mu);
 	while (batch) {
 		uint64_t now = mono_ms();
@@ -122,6 +123,15 @@ static void *worker_main(void *arg)
 			wait_until(w, next_tick ? next_tick : now + w->cfg.tick_ms);
 			continue;
 		}
+		/* Woken for less than a batch: linger a millisecond for more (as Kafka producers
+		 * do), so a steady trickle of records costs a thread wake-up per batch, not per
+		 * record. A wake or a stop cuts it short. */
+		if (!lingered && !w->stopping && !w->woken && w->count < w->cfg.batch) {
+			lingered = true;
+			wait_until(w, now + 1);
+			continue;
+		}
+		lingered = false;
 		/* Only the worker removes from the head and the loop only appends, so the first
 		 * nodes can be read without the lock. */
 		size_t n = 0;
@@ -288,6 +298,8 @@ int sink_worker_push(struct sink_worker *w, const void *hdr, size_t hdr_len, con
 	memcpy(m->data + hdr_len, data, len);
 	m->data[size] = '\0';
 	pthread_mutex_lock(&w->mu);
+	/* The worker waits for messages only on an empty queue. */
+	bool was_empty = !w->head;
 	if (w->tail)
 		w->tail->next = m;
 	else
@@ -295,7 +307,8 @@ int sink_worker_push(struct sink_worker *w, const void *hdr, size_t hdr_len, con
 	w->tail = m;
 	w->count++;
 	w->bytes += size;
-	pthread_cond_signal(&w->cond);
+	if (was_empty)
+		pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
 }
