@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define ANOMON_ABI_MAJOR 1
-#define ANOMON_ABI_MINOR 1
+#define ANOMON_ABI_MINOR 2
 #define ANOMON_PLUGIN_SYMBOL "anomon_plugin_v1"
 
 #if defined(__GNUC__)
@@ -99,6 +99,7 @@ struct anomon_param {
 #define ANOMON_EV_RUNQ_HIST "runq_hist"
 #define ANOMON_EV_OPEN "open"
 #define ANOMON_EV_BIO "bio"
+#define ANOMON_EV_PROC "proc" /* ABI 1.2 */
 
 /* Generic event envelope. `data` points to the type's struct (below) of `size` bytes. */
 struct anomon_event {
@@ -172,6 +173,40 @@ struct anomon_bio {
 	uint64_t bytes;
 	uint64_t queue_ns;     /* insert to issue */
 	uint64_t service_ns;   /* issue to completion */
+};
+
+/* proc (ABI 1.2): a process was created, executed a new program, or ended. */
+enum anomon_proc_kind {
+	ANOMON_PROC_FORK = 1, /* a new process (or thread, with ANOMON_PROC_THREAD) */
+	ANOMON_PROC_EXEC = 2, /* a process replaced its program */
+	ANOMON_PROC_EXIT = 3, /* a process ended (or a thread, with ANOMON_PROC_THREAD) */
+};
+
+enum anomon_proc_flag {
+	ANOMON_PROC_THREAD = 1u << 0,   /* FORK/EXIT of a thread, not of a whole process */
+	ANOMON_PROC_SIGNALED = 1u << 1, /* EXIT: ended by a signal (exit_code holds its number) */
+};
+
+enum anomon_proc_field {
+	ANOMON_PROC_F_UID = 1u << 0,
+	ANOMON_PROC_F_CGROUP = 1u << 1,
+	ANOMON_PROC_F_AGE = 1u << 2,      /* age_ns is set */
+	ANOMON_PROC_F_FILENAME = 1u << 3, /* filename is set */
+};
+
+struct anomon_proc {
+	uint32_t present;       /* ANOMON_PROC_F_* bits of the optional fields that are set */
+	uint32_t kind;          /* enum anomon_proc_kind */
+	uint32_t flags;         /* ANOMON_PROC_* flags */
+	uint32_t pid;           /* the process (thread-group id): the new one for FORK */
+	uint32_t tid;           /* the thread: the new one for FORK */
+	uint32_t ppid;          /* the parent process */
+	uint32_t uid;
+	int32_t exit_code;      /* EXIT: the exit status (0-255), or the signal number */
+	uint64_t cgroup_id;
+	uint64_t age_ns;        /* EXIT: how long the process (or thread) lived */
+	char comm[ANOMON_COMM_LEN]; /* FORK: the parent's (the child's is the same); EXEC: the new */
+	const char *filename;   /* EXEC: the program executed, as the kernel resolved it */
 };
 
 /* Feature vector: one window of one key, as produced by a feature plugin. */
