@@ -243,6 +243,9 @@ static void keys_are_bounded(void **unused)
 	struct bl_model *m;
 	uint64_t t = 1000 * SEC;
 	char key[16];
+	/* Baselines complete after 5 windows and never forgotten for being gone: only the
+	 * bound makes room. */
+	cfg.learn_windows = 5;
 	assert_int_equal(bl_model_new(&cfg, N, names, &m), 0);
 	for (int k = 0; k < 5; k++) {
 		snprintf(key, sizeof(key), "c%d", k);
@@ -250,13 +253,14 @@ static void keys_are_bounded(void **unused)
 	}
 	assert_int_equal(bl_model_keys(m), 3);
 	assert_int_equal(bl_model_evicted(m), 2);
+	assert_int_equal(bl_model_forgotten(m), 0);
 	/* c0 was the least recently seen: forgotten, it starts learning again. */
 	struct bl_departure top[3];
 	double x[N];
 	ordinary(x);
 	assert_int_equal(judge(m, "c0", &t, x, top, true).learned, 0);
 	ordinary(x);
-	assert_int_equal(judge(m, "c4", &t, x, top, true).learned, 10);
+	assert_int_equal(judge(m, "c4", &t, x, top, true).basis, BL_OWN);
 	bl_model_free(m);
 
 	/* 1,000 keys of 68 features, every sketch full: under 16 MiB. */
@@ -280,6 +284,71 @@ static void keys_are_bounded(void **unused)
 		}
 	assert_int_equal(bl_model_keys(m), 1000);
 	assert_true(bl_model_memory(m) < 16u << 20);
+	bl_model_free(m);
+}
+
+/* Keys of containers that are gone are forgotten: one still learning once gone longer
+ * than it was seen (at least BL_GONE_WINDOWS windows), one with a baseline after forget;
+ * absence is counted while the model runs, not across a restart. */
+static void gone_keys_are_forgotten(void **unused)
+{
+	(void)unused;
+	struct bl_config cfg = config();
+	cfg.learn_windows = 20;
+	cfg.forget_ns = 200 * SEC;
+	struct bl_model *m;
+	uint64_t t = 1000 * SEC;
+	assert_int_equal(bl_model_new(&cfg, N, names, &m), 0);
+	learn_n(m, "learnt", &t, 20); /* a baseline of its own, last seen at 1040 s */
+	learn_n(m, "long", &t, 15);   /* seen 30 s, still learning */
+	learn_n(m, "brief", &t, 2);   /* seen 4 s: kept for 10 windows, 20 s */
+	assert_int_equal(bl_model_keys(m), 3);
+	learn_n(m, "busy", &t, 9);    /* 1092 s: brief gone 18 s, long 22 s */
+	assert_int_equal(bl_model_keys(m), 4);
+	assert_int_equal(bl_model_forgotten(m), 0);
+	learn_n(m, "busy", &t, 1);    /* 1094 s: brief gone 20 s */
+	assert_int_equal(bl_model_forgotten(m), 1);
+	learn_n(m, "busy", &t, 2);
+	assert_int_equal(bl_model_forgotten(m), 1);
+	learn_n(m, "busy", &t, 1);    /* 1100 s: long gone 30 s */
+	assert_int_equal(bl_model_forgotten(m), 2);
+	learn_n(m, "busy", &t, 69);   /* 1238 s: learnt gone 198 s */
+	assert_int_equal(bl_model_keys(m), 2);
+	learn_n(m, "busy", &t, 1);    /* 1240 s: gone for forget */
+	assert_int_equal(bl_model_keys(m), 1);
+	assert_int_equal(bl_model_forgotten(m), 3);
+	bl_model_free(m);
+
+	/* Restarted from a state file a day later: "learnt" is gone only forget after the
+	 * first window of the new run. */
+	assert_int_equal(bl_model_new(&cfg, N, names, &m), 0);
+	learn_n(m, "learnt", &t, 20);
+	uint8_t *buf;
+	size_t len;
+	char err[256];
+	assert_int_equal(bl_state_encode(m, &buf, &len), 0);
+	bl_model_free(m);
+	assert_int_equal(bl_model_new(&cfg, N, names, &m), 0);
+	assert_int_equal(bl_state_decode(m, buf, len, "s", err, sizeof(err)), 0);
+	free(buf);
+	t += 86400 * SEC;
+	learn_n(m, "busy", &t, 99);
+	assert_int_equal(bl_model_keys(m), 2);
+	learn_n(m, "busy", &t, 1);
+	assert_int_equal(bl_model_keys(m), 1);
+	bl_model_free(m);
+
+	/* forget 0 keeps a learnt key for ever; a key coming back is the same key. */
+	cfg.forget_ns = 0;
+	assert_int_equal(bl_model_new(&cfg, N, names, &m), 0);
+	learn_n(m, "learnt", &t, 20);
+	learn_n(m, "busy", &t, 500);
+	struct bl_departure top[3];
+	double x[N];
+	ordinary(x);
+	struct bl_result r = judge(m, "learnt", &t, x, top, true);
+	assert_int_equal(r.basis, BL_OWN);
+	assert_int_equal(bl_model_forgotten(m), 0);
 	bl_model_free(m);
 }
 
@@ -374,6 +443,7 @@ int main(void)
 		cmocka_unit_test(incomplete_windows_are_not_learnt),
 		cmocka_unit_test(drift_is_absorbed),
 		cmocka_unit_test(keys_are_bounded),
+		cmocka_unit_test(gone_keys_are_forgotten),
 		cmocka_unit_test(state_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

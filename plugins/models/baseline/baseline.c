@@ -57,6 +57,7 @@ static int read_params(struct stage *st)
 	st->cfg = (struct bl_config){
 		.learn_ns = h->param_duration_ns(s, "learn"),
 		.halflife_ns = h->param_duration_ns(s, "adapt"),
+		.forget_ns = h->param_duration_ns(s, "forget"),
 		.margin = h->param_number(s, "margin"),
 		.min_scale = h->param_number(s, "min_scale"),
 		.rel_scale = BL_REL_SCALE,
@@ -195,6 +196,10 @@ static void stop(void *state)
 	struct stage *st = state;
 	if (st->started)
 		save(st);
+	if (st->model)
+		st->host->log(st->s, ANOMON_LOG_INFO, "%zu keys held; %" PRIu64 " forgotten when "
+			      "gone, %" PRIu64 " evicted at max_keys", bl_model_keys(st->model),
+			      bl_model_forgotten(st->model), bl_model_evicted(st->model));
 }
 
 static bool names_match(struct stage *st, const struct anomon_vector *v)
@@ -307,6 +312,9 @@ static const struct anomon_param params[] = {
 	 "number of departing features named in a verdict, with their normal range"},
 	{"skip_incomplete", ANOMON_PARAM_BOOL, "false", false,
 	 "do not judge windows that lost events (label -1); they are never learnt from"},
+	{"forget", ANOMON_PARAM_DURATION, "7d", false,
+	 "a key with a learnt baseline is forgotten once unseen this long, counted while "
+	 "anomon runs (0: never); a key still learning, once gone longer than it was seen"},
 	{"max_keys", ANOMON_PARAM_INT, "1000", false,
 	 "keys remembered at most; the least recently seen is forgotten to make room"},
 	{"state", ANOMON_PARAM_PATH, NULL, false,

@@ -31,8 +31,11 @@ struct bl_model {
 	size_t nbuckets, nkeys;
 	struct bl_key *head, *tail;
 	struct bl_key *host; /* what every key's windows teach: the fallback of new keys */
-	uint64_t evicted;
+	uint64_t evicted, forgotten;
 	uint64_t first_ns; /* the first window of any key */
+	/* Absence is counted from the first window of this run, so that time the agent was
+	 * not running does not make keys loaded from the state file look gone. */
+	uint64_t run_ns, swept_ns;
 	size_t names_bytes;
 	bool dirty;
 };
@@ -361,10 +364,47 @@ static double score(const struct bl_model *m, struct bl_key *base, const double 
 	return 1 - exp2(-dist * dist);
 }
 
+static bool gone_for_good(const struct bl_model *m, const struct bl_key *k, uint64_t now,
+			  uint64_t win)
+{
+	uint64_t last = k->last_ns > m->run_ns ? k->last_ns : m->run_ns;
+	uint64_t gone = now > last ? now - last : 0;
+	if (k->ready)
+		return m->cfg.forget_ns && gone >= m->cfg.forget_ns;
+	/* Still learning: what is lost is at most what was seen. */
+	uint64_t seen = k->learned && k->last_ns > k->first_ns ? k->last_ns - k->first_ns : 0;
+	uint64_t keep = seen > BL_GONE_WINDOWS * win ? seen : BL_GONE_WINDOWS * win;
+	if (m->cfg.forget_ns && keep > m->cfg.forget_ns)
+		keep = m->cfg.forget_ns;
+	return gone >= keep;
+}
+
+/* Forget the keys of containers that are gone, from the least recently seen, once per
+ * window of time: without it every short-lived container would hold its state until
+ * max_keys evicts it. Keys seen in the last BL_GONE_WINDOWS windows are not looked at. */
+static void sweep(struct bl_model *m, uint64_t now, uint64_t win)
+{
+	if (!m->run_ns)
+		m->run_ns = now - win; /* the start of its first window */
+	if (now < m->swept_ns + win)
+		return;
+	m->swept_ns = now;
+	for (struct bl_key *k = m->tail, *prev; k; k = prev) {
+		prev = k->prev;
+		if (k->last_ns + BL_GONE_WINDOWS * win > now)
+			break;
+		if (gone_for_good(m, k, now, win)) {
+			remove_key(m, k);
+			m->forgotten++;
+		}
+	}
+}
+
 int bl_judge(struct bl_model *m, const char *key, uint64_t start_ns, uint64_t end_ns,
 	     bool complete, const double *x, struct bl_departure *top, size_t k,
 	     struct bl_result *res)
 {
+	sweep(m, end_ns, end_ns > start_ns ? end_ns - start_ns : 1);
 	struct bl_key *kk = find(m, key);
 	if (!kk) {
 		kk = insert(m, key, true);
@@ -423,6 +463,7 @@ size_t bl_model_memory(const struct bl_model *m)
 
 size_t bl_model_keys(const struct bl_model *m) { return m->nkeys; }
 uint64_t bl_model_evicted(const struct bl_model *m) { return m->evicted; }
+uint64_t bl_model_forgotten(const struct bl_model *m) { return m->forgotten; }
 bool bl_model_dirty(const struct bl_model *m) { return m->dirty; }
 void bl_model_clean(struct bl_model *m) { m->dirty = false; }
 bool bl_model_host_ready(const struct bl_model *m) { return m->host->ready; }

@@ -24,6 +24,7 @@ struct bl_config {
 	double tail;             /* the normal range is the [tail, 1 - tail] quantile range */
 	double threshold;        /* abnormal at or above this score; such windows are not learnt */
 	size_t max_keys;         /* keys kept; the least recently seen is forgotten beyond it */
+	uint64_t forget_ns;      /* a learnt key unseen this long is forgotten (0: never) */
 };
 
 /* Defaults of the tunables that are not parameters of the plugin. */
@@ -35,6 +36,9 @@ struct bl_config {
  * shorter), and the key whose windows it does not learn from. */
 #define BL_HOST_MIN 20
 #define BL_HOST_KEY "host"
+/* A key still learning is forgotten once gone for longer than it had been seen, and for
+ * at least this many windows (so that a service restarting keeps what it learnt). */
+#define BL_GONE_WINDOWS 10
 
 /* What one window of one key got. */
 enum bl_basis {
@@ -88,6 +92,8 @@ int bl_judge(struct bl_model *m, const char *key, uint64_t start_ns, uint64_t en
 size_t bl_model_memory(const struct bl_model *m);
 size_t bl_model_keys(const struct bl_model *m);
 uint64_t bl_model_evicted(const struct bl_model *m);
+/* Keys forgotten because they were gone (see forget_ns and BL_GONE_WINDOWS). */
+uint64_t bl_model_forgotten(const struct bl_model *m);
 /* True once something was learnt since the last bl_model_clean. */
 bool bl_model_dirty(const struct bl_model *m);
 void bl_model_clean(struct bl_model *m);
