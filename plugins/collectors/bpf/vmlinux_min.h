@@ -70,20 +70,86 @@ struct cfs_rq {
 	struct rq *rq;
 };
 
-struct sched_entity {
-	struct cfs_rq *cfs_rq;
+struct list_head {
+	struct list_head *next, *prev;
 };
 
-/* runqlen: the CPU's root run queue, rq->nr_running and rq->cfs (delayed tasks). */
+/* runqlen's demand walk: group_node links a task's entity into rq->cfs_tasks. */
+struct sched_entity {
+	struct cfs_rq *cfs_rq;
+	struct list_head group_node;
+};
+
+/* runqlen: the CPU's root run queue, rq->nr_running and rq->cfs (delayed tasks), and
+ * cfs_tasks, every CFS task on the CPU. */
 struct rq {
 	unsigned int nr_running;
 	struct cfs_rq cfs;
+	struct list_head cfs_tasks;
 };
+
+struct css_set;
 
 struct task_struct {
 	struct sched_entity se;
 	pid_t pid;
 	pid_t tgid;
+	struct css_set *cgroups; /* ->dfl_cgrp->kn->id: the cgroup v2 id */
+};
+
+#pragma clang attribute pop
+
+/* ---- Appended for procsnoop (and the ring buffer streams of bpf_stream.bpf.h) ---------- */
+
+/* bpf_stream.bpf.h: the map of unwanted cgroups and the ring buffer's flags (UAPI values). */
+enum {
+	BPF_MAP_TYPE_LRU_HASH = 9,
+};
+
+enum {
+	BPF_RB_NO_WAKEUP = 1,
+	BPF_RB_FORCE_WAKEUP = 2,
+};
+
+enum {
+	BPF_RB_AVAIL_DATA = 0,
+	BPF_RB_RING_SIZE = 1,
+	BPF_RB_CONS_POS = 2,
+	BPF_RB_PROD_POS = 3,
+};
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+/* procsnoop reads the task's fields through its own flavour, struct task_struct___ps;
+ * these are the types it reaches from there. */
+
+/* The exec tracepoint's binprm: the program's path as exec resolved it. */
+struct linux_binprm {
+	const char *filename;
+};
+
+/* The thread group's shared state: threads alive, the group exit code and its flag. */
+struct signal_struct {
+	atomic_t live;
+	int group_exit_code;
+	unsigned int flags;
+};
+
+/* task->cgroups->dfl_cgrp->kn->id: the task's cgroup v2 id (bpf_get_current_cgroup_id's). */
+struct kernfs_node {
+	u64 id;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
 };
 
 #pragma clang attribute pop
