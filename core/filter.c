@@ -112,6 +112,10 @@ int64_t filter_event_cgroup(const struct anomon_event *ev)
 		const struct anomon_bio *b = ev->data;
 		return (b->present & ANOMON_BIO_CGROUP) ? (int64_t)b->cgroup_id : 0;
 	}
+	if (!strcmp(ev->type, ANOMON_EV_PROC) && ev->size >= sizeof(struct anomon_proc)) {
+		const struct anomon_proc *p = ev->data;
+		return (p->present & ANOMON_PROC_F_CGROUP) ? (int64_t)p->cgroup_id : 0;
+	}
 	if (!strcmp(ev->type, ANOMON_EV_RUNQ_HIST) && ev->size >= sizeof(struct anomon_runq_hist)) {
 		const struct anomon_runq_hist *h = ev->data;
 		return h->source == ANOMON_RUNQ_CGROUP ? (int64_t)h->cgroup_id : 0;

@@ -235,6 +235,31 @@ static void event_json(struct out *o, const struct anomon_event *ev)
 			putf(o, ",\"queue_ns\":%" PRIu64, e->queue_ns);
 		if (e->present & ANOMON_BIO_SERVICE)
 			putf(o, ",\"service_ns\":%" PRIu64, e->service_ns);
+	} else if (strcmp(ev->type, ANOMON_EV_PROC) == 0 && ev->size >= sizeof(struct anomon_proc)) {
+		const struct anomon_proc *e = ev->data;
+		static const char *const kinds[] = {"?", "fork", "exec", "exit"};
+		putf(o, ",\"kind\":\"%s\"", e->kind <= ANOMON_PROC_EXIT ? kinds[e->kind] : "?");
+		putf(o, ",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",\"ppid\":%" PRIu32, e->pid,
+		     e->tid, e->ppid);
+		if (e->present & ANOMON_PROC_F_UID)
+			putf(o, ",\"uid\":%" PRIu32, e->uid);
+		if (e->present & ANOMON_PROC_F_CGROUP) {
+			putf(o, ",\"cgroup_id\":%" PRIu64, e->cgroup_id);
+			if (resolve_id)
+				put_container(o, resolve_id(e->cgroup_id));
+		}
+		puts_(o, ",\"comm\":");
+		put_comm(o, e->comm);
+		putf(o, ",\"thread\":%s", (e->flags & ANOMON_PROC_THREAD) ? "true" : "false");
+		if (e->kind == ANOMON_PROC_EXIT)
+			putf(o, ",\"exit_code\":%" PRId32 ",\"signaled\":%s", e->exit_code,
+			     (e->flags & ANOMON_PROC_SIGNALED) ? "true" : "false");
+		if (e->present & ANOMON_PROC_F_AGE)
+			putf(o, ",\"age_ns\":%" PRIu64, e->age_ns);
+		if ((e->present & ANOMON_PROC_F_FILENAME) && e->filename) {
+			puts_(o, ",\"filename\":");
+			put_cstr(o, e->filename);
+		}
 	} else if (strcmp(ev->type, ANOMON_EV_RUNQ_HIST) == 0 &&
 		   ev->size >= sizeof(struct anomon_runq_hist)) {
 		const struct anomon_runq_hist *h = ev->data;

@@ -20,7 +20,8 @@ struct out {
 	size_t line_cap;
 };
 
-enum header { H_OPEN = 1, H_BIO = 2, H_RUNQ = 4, H_VECTOR = 8, H_VERDICT = 16, H_OTHER = 32 };
+enum header { H_OPEN = 1, H_BIO = 2, H_RUNQ = 4, H_VECTOR = 8, H_VERDICT = 16, H_OTHER = 32,
+	      H_PROC = 64 };
 
 static void clock_str(uint64_t ns, char *buf, size_t cap)
 {
@@ -124,6 +125,38 @@ static int on_event(void *state, const struct anomon_event *ev)
 		       event_who(o, e->present & ANOMON_BIO_CGROUP, e->cgroup_id), e->comm, pid,
 		       (e->present & ANOMON_BIO_DISK) ? e->disk : "-",
 		       (e->present & ANOMON_BIO_RWBS) ? e->rwbs : "-", sector, bytes, que, lat);
+	} else if (!strcmp(ev->type, ANOMON_EV_PROC) && ev->size >= sizeof(struct anomon_proc)) {
+		const struct anomon_proc *e = ev->data;
+		static const char *const kinds[] = {"?", "fork", "exec", "exit"};
+		const char *kind = e->kind <= ANOMON_PROC_EXIT ? kinds[e->kind] : "?";
+		header(o, H_PROC, "TIME         CONTAINER      EVENT  PID     PPID    COMM             "
+				  "DETAIL\n");
+		/* Threads by their own id; an exit by its status and how long it lived; an exec
+		 * by its program. */
+		char detail[96] = "";
+		int n = 0;
+		if (e->flags & ANOMON_PROC_THREAD)
+			n += snprintf(detail, sizeof(detail), " thread %" PRIu32, e->tid);
+		if (e->kind == ANOMON_PROC_EXIT)
+			n += snprintf(detail + n, sizeof(detail) - (size_t)n, " %s %" PRId32,
+				      (e->flags & ANOMON_PROC_SIGNALED) ? "signal" : "code",
+				      e->exit_code);
+		if (e->kind == ANOMON_PROC_EXIT && (e->present & ANOMON_PROC_F_AGE))
+			snprintf(detail + n, sizeof(detail) - (size_t)n, " after %.3fs",
+				 (double)e->age_ns / 1e9);
+		bool program = (e->present & ANOMON_PROC_F_FILENAME) && e->filename;
+		printf("%-12s %-14.14s %-6s %-7" PRIu32 " %-7" PRIu32 " ", t,
+		       event_who(o, e->present & ANOMON_PROC_F_CGROUP, e->cgroup_id), kind, e->pid,
+		       e->ppid);
+		if (detail[0] || program)
+			printf("%-16.16s%s", e->comm, detail);
+		else
+			printf("%.16s", e->comm);
+		if (program) {
+			putchar(' ');
+			put_clean(e->filename, strlen(e->filename));
+		}
+		putchar('\n');
 	} else if (!strcmp(ev->type, ANOMON_EV_RUNQ_HIST) &&
 		   ev->size >= sizeof(struct anomon_runq_hist)) {
 		const struct anomon_runq_hist *h = ev->data;
