@@ -47,6 +47,71 @@ static void test_open(void **st)
 	json_decref(j);
 }
 
+static void test_proc(void **st)
+{
+	(void)st;
+	/* An exit by a signal: the kind spelt out, the status and the flags as fields. */
+	struct anomon_proc x = {.present = ANOMON_PROC_F_UID | ANOMON_PROC_F_AGE,
+				.kind = ANOMON_PROC_EXIT, .flags = ANOMON_PROC_SIGNALED, .pid = 7,
+				.tid = 8, .ppid = 1, .uid = 1000, .exit_code = 9,
+				.age_ns = 1500000000ull};
+	memcpy(x.comm, "sleep", 6);
+	struct anomon_event ev = {.type = ANOMON_EV_PROC, .ts_ns = 1, .data = &x, .size = sizeof(x)};
+	json_t *j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_string_equal(json_string_value(json_object_get(j, "type")), "proc");
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "exit");
+	assert_int_equal(json_integer_value(json_object_get(j, "pid")), 7);
+	assert_int_equal(json_integer_value(json_object_get(j, "tid")), 8);
+	assert_int_equal(json_integer_value(json_object_get(j, "ppid")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "uid")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(j, "exit_code")), 9);
+	assert_true(json_is_true(json_object_get(j, "signaled")));
+	assert_true(json_is_false(json_object_get(j, "thread")));
+	assert_int_equal(json_integer_value(json_object_get(j, "age_ns")), 1500000000);
+	assert_string_equal(json_string_value(json_object_get(j, "comm")), "sleep");
+	assert_null(json_object_get(j, "cgroup_id")); /* absent, not zero */
+	assert_null(json_object_get(j, "filename"));
+	json_decref(j);
+
+	/* An exec: the program's path (any bytes); no exit fields. */
+	const char path[] = "/usr/bin/a\"b\xff";
+	struct anomon_proc e = {.present = ANOMON_PROC_F_CGROUP | ANOMON_PROC_F_FILENAME,
+				.kind = ANOMON_PROC_EXEC, .pid = 7, .tid = 7, .ppid = 1,
+				.cgroup_id = 42, .filename = path};
+	memcpy(e.comm, "a\"b", 4);
+	ev.data = &e;
+	j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "exec");
+	assert_string_equal(json_string_value(json_object_get(j, "filename")), "/usr/bin/a\"b\\xff");
+	assert_int_equal(json_integer_value(json_object_get(j, "cgroup_id")), 42);
+	assert_null(json_object_get(j, "exit_code"));
+	assert_null(json_object_get(j, "signaled"));
+	assert_null(json_object_get(j, "age_ns"));
+	assert_null(json_object_get(j, "uid"));
+	json_decref(j);
+
+	/* A thread's creation. */
+	struct anomon_proc t = {.kind = ANOMON_PROC_FORK, .flags = ANOMON_PROC_THREAD, .pid = 7,
+				.tid = 9, .ppid = 1};
+	ev.data = &t;
+	j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "fork");
+	assert_true(json_is_true(json_object_get(j, "thread")));
+	assert_int_equal(json_integer_value(json_object_get(j, "tid")), 9);
+	json_decref(j);
+
+	/* A kind this build does not know, and a record too short to be a proc event. */
+	t.kind = 77;
+	j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "?");
+	json_decref(j);
+	ev.size = sizeof(t) - 1;
+	j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_null(json_object_get(j, "kind"));
+	assert_int_equal(json_integer_value(json_object_get(j, "size")), sizeof(t) - 1);
+	json_decref(j);
+}
+
 static void test_truncation(void **st)
 {
 	(void)st;
@@ -110,6 +175,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_proc),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_vector_verdict),
 		cmocka_unit_test(test_locate),
