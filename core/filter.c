@@ -116,7 +116,7 @@ int64_t filter_event_cgroup(const struct anomon_event *ev)
 		const struct anomon_proc *p = ev->data;
 		return (p->present & ANOMON_PROC_F_CGROUP) ? (int64_t)p->cgroup_id : 0;
 	}
-	if (!strcmp(ev->type, ANOMON_EV_RUNQ_HIST) && ev->size >= sizeof(struct anomon_runq_hist)) {
+	if (!strcmp(ev->type, ANOMON_EV_RUNQ_HIST) && ev->size >= ANOMON_RUNQ_HIST_SIZE_1_1) {
 		const struct anomon_runq_hist *h = ev->data;
 		return h->source == ANOMON_RUNQ_CGROUP ? (int64_t)h->cgroup_id : 0;
 	}

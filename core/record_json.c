@@ -261,7 +261,7 @@ static void event_json(struct out *o, const struct anomon_event *ev)
 			put_cstr(o, e->filename);
 		}
 	} else if (strcmp(ev->type, ANOMON_EV_RUNQ_HIST) == 0 &&
-		   ev->size >= sizeof(struct anomon_runq_hist)) {
+		   ev->size >= ANOMON_RUNQ_HIST_SIZE_1_1) {
 		const struct anomon_runq_hist *h = ev->data;
 		static const char *const src[] = {"host", "cpu", "cgroup"};
 		put_time(o, "start", h->start_ns);
@@ -279,6 +279,9 @@ static void event_json(struct out *o, const struct anomon_event *ev)
 		for (uint32_t i = 0; i < h->nbins; i++)
 			putf(o, "%s%" PRIu64, i ? "," : "", h->bins[i]);
 		puts_(o, "]");
+		if (ev->size >= sizeof(*h) && h->cpu_samples)
+			putf(o, ",\"runnable\":%" PRIu64 ",\"crowded\":%" PRIu64
+			     ",\"cpu_samples\":%" PRIu64, h->runnable, h->crowded, h->cpu_samples);
 	} else {
 		putf(o, ",\"size\":%zu", ev->size);
 	}

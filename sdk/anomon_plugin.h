@@ -127,7 +127,15 @@ struct anomon_runq_hist {
 	const uint64_t *bins;
 	uint64_t overflow;             /* samples with a queue length >= nbins */
 	uint64_t samples;              /* sum of bins and overflow */
+	/* ABI 1.2: demand, measured when cpu_samples > 0 (check the event's size first). */
+	uint64_t runnable;    /* over the samples of every CPU, the source's runnable CFS tasks
+			       * on the sampled CPU (running or waiting) */
+	uint64_t crowded;     /* samples in which at least two of them were on that CPU */
+	uint64_t cpu_samples; /* samples taken on the CPUs in the window: runnable / cpu_samples
+			       * is the mean number of the source's tasks ready to run, per CPU */
 };
+/* The size of a runq_hist event from a producer built against ABI 1.1 (no demand). */
+#define ANOMON_RUNQ_HIST_SIZE_1_1 offsetof(struct anomon_runq_hist, runnable)
 
 /* Presence bits: a replayed log may lack fields that a live collector has. */
 enum anomon_open_field {

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 OK=$SRC/tests/core/valid/ok_replay.json
 
-check "version" bash -c "'$ANOMON' version | grep -Eq '^anomon [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.1\)$'"
+check "version" bash -c "'$ANOMON' version | grep -Eq '^anomon [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.2\)$'"
 check "--help" bash -c "'$ANOMON' --help | grep -q '^commands:'"
 for c in run validate record plugins; do
 	check "$c --help" bash -c "'$ANOMON' $c --help | grep -q '^usage: anomon $c'"
@@ -19,7 +19,7 @@ check "plugins list --json content" python3 - "$tmp/list.json" "$BUILD" <<'PY'
 import json, sys
 plugins = {p["name"]: p for p in json.load(open(sys.argv[1]))}
 s = plugins["stdout"]
-assert s["kind"] == "sink" and s["abi"] == "1.1", s
+assert s["kind"] == "sink" and s["abi"] == "1.2", s
 assert s["path"] == sys.argv[2] + "/plugins/sinks/stdout/stdout.so", s["path"]
 fmt = [p for p in s["params"] if p["name"] == "format"][0]
 assert fmt == {"name": "format", "type": "string", "default": "text", "required": False,

@@ -8,7 +8,7 @@ for cmd in "plugins list" "validate $SRC/tests/core/valid/ok_replay.json"; do
 		"$ANOMON" $cmd --plugin-dir "$B/broken_nosym.so"
 	expect 2 "anomon: error: $B/broken_abi.so: plugin refused: ABI major version 99, this anomon supports 1" \
 		"$ANOMON" $cmd --plugin-dir "$B/broken_abi.so"
-	expect_re 2 "anomon: error: $B/broken_size.so: plugin refused: descriptor size 48, expected [0-9]+ for ABI 1\.1" \
+	expect_re 2 "anomon: error: $B/broken_size.so: plugin refused: descriptor size 48, expected [0-9]+ for ABI 1\.2" \
 		"$ANOMON" $cmd --plugin-dir "$B/broken_size.so"
 	expect 2 "anomon: error: $B/broken_dup.so: plugin refused: duplicate plugin name \"stdout\" (already loaded from $BUILD/plugins/sinks/stdout/stdout.so)" \
 		"$ANOMON" $cmd --plugin-dir "$B/broken_dup.so"

@@ -112,6 +112,34 @@ static void test_proc(void **st)
 	json_decref(j);
 }
 
+/* A run-queue histogram: demand only when measured, and a 1.1 producer's shorter record. */
+static void test_runq_hist(void **st)
+{
+	(void)st;
+	const uint64_t bins[3] = {5, 2, 1};
+	struct anomon_runq_hist h = {.source = ANOMON_RUNQ_HOST, .cpu = -1, .nbins = 3,
+				     .bins = bins, .samples = 8, .runnable = 12, .crowded = 3,
+				     .cpu_samples = 8};
+	struct anomon_event ev = {.type = ANOMON_EV_RUNQ_HIST, .data = &h, .size = sizeof(h)};
+	json_t *j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_string_equal(json_string_value(json_object_get(j, "source")), "host");
+	assert_int_equal(json_array_size(json_object_get(j, "bins")), 3);
+	assert_int_equal(json_integer_value(json_object_get(j, "runnable")), 12);
+	assert_int_equal(json_integer_value(json_object_get(j, "crowded")), 3);
+	assert_int_equal(json_integer_value(json_object_get(j, "cpu_samples")), 8);
+	json_decref(j);
+	ev.size = ANOMON_RUNQ_HIST_SIZE_1_1; /* the fields beyond are not read */
+	j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_int_equal(json_integer_value(json_object_get(j, "samples")), 8);
+	assert_null(json_object_get(j, "runnable"));
+	json_decref(j);
+	ev.size = sizeof(h);
+	h.cpu_samples = 0; /* not measured */
+	j = roundtrip(ANOMON_RECORD_EVENT, &ev);
+	assert_null(json_object_get(j, "runnable"));
+	json_decref(j);
+}
+
 static void test_truncation(void **st)
 {
 	(void)st;
@@ -176,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_proc),
+		cmocka_unit_test(test_runq_hist),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_vector_verdict),
 		cmocka_unit_test(test_locate),

@@ -14,7 +14,7 @@ cp "$SRC/plugins/collectors/bpf/vmlinux_min.h" "$tmp/vmlinux.h"
 if ! command -v bpftool >/dev/null && [ -x /usr/sbin/bpftool ]; then PATH=$PATH:/usr/sbin; fi
 if command -v bpftool >/dev/null; then
 	btf=$(bpftool btf dump file "$tmp/runqlen.bpf.o")
-	for t in cfs_rq___old cfs_rq___new cfs_rq___runnable cfs_rq___delayed; do
+	for t in cfs_rq___old cfs_rq___new cfs_rq___runnable cfs_rq___delayed sched_entity___delayed; do
 		grep -q "STRUCT '$t'" <<<"$btf" || { echo "no BTF for $t in the object"; exit 1; }
 	done
 fi

@@ -104,6 +104,7 @@ struct task_struct {
 /* bpf_stream.bpf.h: the map of unwanted cgroups and the ring buffer's flags (UAPI values). */
 enum {
 	BPF_MAP_TYPE_LRU_HASH = 9,
+	BPF_MAP_TYPE_LRU_PERCPU_HASH = 10, /* runqlen's demand walk */
 };
 
 enum {

@@ -9,6 +9,14 @@
  * its group's entities, so with autogroup or cgroups a CPU with 4 loops of 4 sessions reads
  * "nothing waiting" there. The per-cgroup histograms keep the original tool's measure, the
  * sampled task's own cfs_rq: how crowded the cgroup's own queue is.
+ *
+ * With `demand`, each sample also walks the CPU's list of runnable CFS tasks (rq->cfs_tasks,
+ * which holds every CFS task on the CPU, the running one included, whatever its group) and
+ * counts them per cgroup: how many threads each container has ready to run. Unlike the
+ * queue lengths this is the container's own doing: other containers' load makes its tasks
+ * wait longer, not more numerous. The walk runs without the run queue's lock (a sample may
+ * interrupt the scheduler), so it is bounded and a list changing under it may miscount one
+ * sample; every read goes through the fault-safe probe helpers.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,6 +29,7 @@ const volatile bool per_cgroup = true;
 /* Per-CPU histograms from the root run queue (true) or, as the original tool did, from the
  * sampled task's own cfs_rq (false). */
 const volatile bool cpu_root_queue = true;
+const volatile bool demand = true;
 
 /* Buffer the samples go to; flipped by user space through the mmap'ed .bss. */
 __u32 active = 0;
@@ -138,16 +147,144 @@ static __always_inline __u64 group_waiting(struct task_struct *task)
 	return len > 0 ? len - 1 : 0;
 }
 
+/* Since delayed dequeue (6.12) a CFS task that blocked may stay on the queue (and on
+ * cfs_tasks) until picked: asleep, it is no demand. */
+struct sched_entity___delayed {
+	unsigned char sched_delayed;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool se_delayed(struct sched_entity *se)
+{
+	if (bpf_core_field_exists(((struct sched_entity___delayed *)se)->sched_delayed))
+		return BPF_CORE_READ((struct sched_entity___delayed *)se, sched_delayed);
+	return false;
+}
+
+/* The cgroup's histogram of buffer buf, created empty when new; NULL when the map is full
+ * (counted in cgroup_full). */
+static __always_inline struct runqlen_hist *cgroup_slot(__u64 cgroup_id, __u32 buf)
+{
+	struct runqlen_cg_key key = {.cgroup_id = cgroup_id, .buf = buf};
+	struct runqlen_hist *h = bpf_map_lookup_elem(&cgroup_hist, &key);
+
+	if (!h) {
+		bpf_map_update_elem(&cgroup_hist, &key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&cgroup_hist, &key);
+		if (!h)
+			__sync_fetch_and_add(&cgroup_full[buf & (RUNQLEN_NBUF - 1)], 1);
+	}
+	return h;
+}
+
+/* Per CPU and cgroup: how many of the cgroup's tasks the current walk has met, so that the
+ * second one marks the sample crowded. A per-CPU map needs no lock and no search on the
+ * stack (which would multiply the verifier's states over a walk of 32 tasks). */
+struct walk_tally {
+	__u64 sample; /* the walk the count belongs to */
+	__u64 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct walk_tally);
+} walk_tallies SEC(".maps");
+
+/* Per CPU: the walks so far (which, with the CPU, names a walk) and the current walk's
+ * count of tasks. The count lives here rather than in a register so that the verifier
+ * does not tell its values apart, which would multiply its states. */
+struct walk_state {
+	__u64 seq;
+	__u64 total;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk_state);
+} walk_states SEC(".maps");
+
+static const struct walk_tally zero_tally;
+
+/* One runnable task of cgroup cg met by walk seq: into the cgroup's histogram of buffer
+ * buf. A global function, so the verifier checks it once rather than on every path of
+ * every step of the walk (which costs it seconds on a loaded machine). */
+__attribute__((noinline)) int demand_tally(__u64 cg, __u64 seq, __u32 buf)
+{
+	struct walk_tally *w = bpf_map_lookup_elem(&walk_tallies, &cg);
+	struct runqlen_hist *h;
+
+	if (!w) {
+		bpf_map_update_elem(&walk_tallies, &cg, &zero_tally, BPF_ANY);
+		w = bpf_map_lookup_elem(&walk_tallies, &cg);
+		if (!w)
+			return 0;
+	}
+	if (w->sample != seq) {
+		w->sample = seq;
+		w->count = 0;
+	}
+	w->count++;
+	h = cgroup_slot(cg, buf & (RUNQLEN_NBUF - 1));
+	if (!h)
+		return 0;
+	__sync_fetch_and_add(&h->runnable, 1);
+	if (w->count == 2)
+		__sync_fetch_and_add(&h->crowded, 1);
+	return 0;
+}
+
+/* One step of the walk: the task whose entity's group_node is at `node` (an address) is
+ * counted when it is runnable. Returns the next node's address. Global, like
+ * demand_tally, so that the walk's 32 steps each cost the verifier one call. */
+__attribute__((noinline)) __u64 demand_step(__u64 node, __u64 seq, __u32 buf)
+{
+	struct list_head *n = (struct list_head *)node;
+	struct sched_entity *se = (void *)((char *)n -
+		bpf_core_field_offset(struct sched_entity, group_node));
+	struct task_struct *t = (void *)((char *)se - bpf_core_field_offset(struct task_struct, se));
+	__u32 zero = 0;
+	struct walk_state *ws = bpf_map_lookup_elem(&walk_states, &zero);
+
+	if (ws && !se_delayed(se)) {
+		ws->total++;
+		if (per_cgroup)
+			demand_tally(BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id), seq, buf);
+	}
+	return (__u64)BPF_CORE_READ(n, next);
+}
+
+/* Count the CPU's runnable CFS tasks into their cgroups' histograms (per_cgroup) and return
+ * how many there were. */
+static __always_inline __u64 demand_walk(struct task_struct *cur, __u32 buf)
+{
+	struct cfs_rq *cfs = BPF_CORE_READ(cur, se.cfs_rq);
+	__u32 zero = 0;
+	struct walk_state *ws = bpf_map_lookup_elem(&walk_states, &zero);
+	__u64 seq, head, node;
+
+	if (!cfs || !ws)
+		return 0;
+	seq = ++ws->seq;
+	ws->total = 0;
+	head = (__u64)&cfs_rq_rq(cfs)->cfs_tasks;
+	node = (__u64)BPF_CORE_READ(cfs_rq_rq(cfs), cfs_tasks.next);
+	for (int i = 0; i < RUNQLEN_WALK_MAX && node && node != head; i++)
+		node = demand_step(node, seq, buf);
+	return ws->total;
+}
+
 SEC("perf_event")
 int runqlen_sample(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, pid = (__u32)id;
-	struct runqlen_cg_key key = {};
 	struct runqlen_hist *h;
 	/* 64-bit so the bounds checked below are the ones the verifier sees */
-	__u64 len, glen;
+	__u64 len, glen, runnable;
 	__u32 buf;
 
 	if (self_tgid && tgid == self_tgid)
@@ -161,25 +298,21 @@ int runqlen_sample(void *ctx)
 		glen = RUNQLEN_NBINS;
 
 	buf = *(volatile __u32 *)&active & (RUNQLEN_NBUF - 1);
+	runnable = demand ? demand_walk(task, buf) : 0;
 	h = bpf_map_lookup_elem(&cpu_hist, &buf);
-	if (h)
+	if (h) {
 		h->slots[len]++;
-
-	/* The idle task (tgid 0) belongs to no cgroup's workload. */
-	if (!per_cgroup || tgid == 0)
-		return 0;
-	key.cgroup_id = bpf_get_current_cgroup_id();
-	key.buf = buf;
-	h = bpf_map_lookup_elem(&cgroup_hist, &key);
-	if (!h) {
-		bpf_map_update_elem(&cgroup_hist, &key, &zero_hist, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&cgroup_hist, &key);
-		if (!h) {
-			__sync_fetch_and_add(&cgroup_full[buf], 1);
-			return 0;
-		}
+		h->runnable += runnable;
+		h->crowded += runnable >= 2;
 	}
-	__sync_fetch_and_add(&h->slots[glen], 1);
+	if (!per_cgroup)
+		return 0;
+	/* The idle task (tgid 0) belongs to no cgroup's workload. */
+	if (tgid == 0)
+		return 0;
+	h = cgroup_slot(bpf_get_current_cgroup_id(), buf);
+	if (h)
+		__sync_fetch_and_add(&h->slots[glen], 1);
 	return 0;
 }
 

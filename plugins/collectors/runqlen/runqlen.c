@@ -36,7 +36,7 @@ struct runqlen {
 	struct runqlen_bpf *skel;
 
 	uint64_t freq_hz, window_ns;
-	bool per_cpu, per_cgroup, idle_fill;
+	bool per_cpu, per_cgroup, idle_fill, demand;
 	bool root_queue;            /* per-CPU histograms from the CPU's root run queue */
 
 	int ncpus;                  /* possible CPUs: the per-CPU map's value count */
@@ -60,7 +60,8 @@ struct runqlen {
 };
 
 static void rq_emit(struct runqlen *rq, enum anomon_runq_source src, int cpu, uint64_t cgid,
-		    const __u64 *slots, uint64_t start, uint64_t end)
+		    const struct runqlen_hist *k, uint64_t cpu_samples, uint64_t start,
+		    uint64_t end)
 {
 	/* The SDK's uint64_t and the kernel's __u64 may be distinct types of one width. */
 	uint64_t bins[RUNQLEN_NBINS + 1];
@@ -72,11 +73,14 @@ static void rq_emit(struct runqlen *rq, enum anomon_runq_source src, int cpu, ui
 		.cgroup_id = src == ANOMON_RUNQ_CGROUP ? cgid : 0,
 		.nbins = RUNQLEN_NBINS,
 		.bins = bins,
-		.overflow = slots[RUNQLEN_NBINS],
+		.overflow = k->slots[RUNQLEN_NBINS],
+		.runnable = rq->demand ? k->runnable : 0,
+		.crowded = rq->demand ? k->crowded : 0,
+		.cpu_samples = rq->demand ? cpu_samples : 0,
 	};
 	for (int i = 0; i <= RUNQLEN_NBINS; i++) {
-		bins[i] = slots[i];
-		h.samples += slots[i];
+		bins[i] = k->slots[i];
+		h.samples += k->slots[i];
 	}
 	struct anomon_event ev = {
 		.type = ANOMON_EV_RUNQ_HIST,
@@ -173,7 +177,7 @@ static uint64_t rq_clock_delta(struct runqlen *rq, int c)
 }
 
 static void rq_drain_cpus(struct runqlen *rq, uint32_t buf, uint64_t seq, uint64_t start,
-			  uint64_t end, __u64 *host_slots)
+			  uint64_t end, struct runqlen_hist *host)
 {
 	int fd = bpf_map__fd(rq->skel->maps.cpu_hist);
 
@@ -205,9 +209,11 @@ static void rq_drain_cpus(struct runqlen *rq, uint32_t buf, uint64_t seq, uint64
 			n = expected;
 		}
 		for (int i = 0; i <= RUNQLEN_NBINS; i++)
-			host_slots[i] += h->slots[i];
+			host->slots[i] += h->slots[i];
+		host->runnable += h->runnable;
+		host->crowded += h->crowded;
 		if (rq->per_cpu && (n || rq->links[c]))
-			rq_emit(rq, ANOMON_RUNQ_CPU, c, 0, h->slots, start, end);
+			rq_emit(rq, ANOMON_RUNQ_CPU, c, 0, h, n, start, end);
 	}
 	memset(rq->vals, 0, (size_t)rq->ncpus * sizeof(*rq->vals));
 	if (bpf_map_update_elem(fd, &buf, rq->vals, BPF_ANY))
@@ -215,7 +221,8 @@ static void rq_drain_cpus(struct runqlen *rq, uint32_t buf, uint64_t seq, uint64
 			      strerror(errno));
 }
 
-static void rq_drain_cgroups(struct runqlen *rq, uint32_t buf, uint64_t start, uint64_t end)
+static void rq_drain_cgroups(struct runqlen *rq, uint32_t buf, uint64_t cpu_samples,
+			     uint64_t start, uint64_t end)
 {
 	int fd = bpf_map__fd(rq->skel->maps.cgroup_hist);
 	struct runqlen_cg_key key, next, *keys = NULL;
@@ -241,8 +248,11 @@ static void rq_drain_cgroups(struct runqlen *rq, uint32_t buf, uint64_t start, u
 		keys[n++] = next;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(fd, &keys[i], &h) == 0 && hist_samples(&h))
-			rq_emit(rq, ANOMON_RUNQ_CGROUP, -1, keys[i].cgroup_id, h.slots, start, end);
+		/* A cgroup whose tasks only waited (its demand was counted, it never ran) has
+		 * a histogram too: starved is worth telling. */
+		if (bpf_map_lookup_elem(fd, &keys[i], &h) == 0 && (hist_samples(&h) || h.runnable))
+			rq_emit(rq, ANOMON_RUNQ_CGROUP, -1, keys[i].cgroup_id, &h, cpu_samples,
+				start, end);
 		bpf_map_delete_elem(fd, &keys[i]);
 	}
 	free(keys);
@@ -259,16 +269,17 @@ static void rq_drain_cgroups(struct runqlen *rq, uint32_t buf, uint64_t start, u
 
 static void rq_drain(struct runqlen *rq)
 {
-	__u64 host_slots[RUNQLEN_NBINS + 1] = {0};
+	struct runqlen_hist host = {0};
 
 	if (!rq->draining)
 		return;
 	rq->draining = false;
 	rq_drain_cpus(rq, rq->drain_buf, rq->drain_seq, rq->drain_start, rq->drain_end,
-		      host_slots);
+		      &host);
+	uint64_t samples = hist_samples(&host);
 	if (rq->per_cgroup)
-		rq_drain_cgroups(rq, rq->drain_buf, rq->drain_start, rq->drain_end);
-	rq_emit(rq, ANOMON_RUNQ_HOST, -1, 0, host_slots, rq->drain_start, rq->drain_end);
+		rq_drain_cgroups(rq, rq->drain_buf, samples, rq->drain_start, rq->drain_end);
+	rq_emit(rq, ANOMON_RUNQ_HOST, -1, 0, &host, samples, rq->drain_start, rq->drain_end);
 }
 
 static void rq_grace_cb(void *arg)
@@ -326,6 +337,7 @@ static int rq_setup(struct runqlen *rq)
 	rq->window_ns = host->param_duration_ns(s, "window");
 	rq->per_cpu = host->param_bool(s, "per_cpu");
 	rq->per_cgroup = host->param_bool(s, "per_cgroup");
+	rq->demand = host->param_bool(s, "demand");
 	rq->idle_fill = host->param_bool(s, "idle_fill");
 	const char *queue = host->param_string(s, "host_queue");
 	if (strcmp(queue, "cpu") == 0) {
@@ -383,6 +395,7 @@ static int rq_setup(struct runqlen *rq)
 	rq->skel->rodata->self_tgid = (uint32_t)getpid();
 	rq->skel->rodata->per_cgroup = rq->per_cgroup;
 	rq->skel->rodata->cpu_root_queue = rq->root_queue;
+	rq->skel->rodata->demand = rq->demand;
 	/* Two buffers per cgroup; a disabled per-cgroup map still needs one entry to load. */
 	bpf_map__set_max_entries(rq->skel->maps.cgroup_hist,
 				 rq->per_cgroup ? 2 * (uint32_t)max_cg : 1);
@@ -529,6 +542,9 @@ static const struct anomon_param rq_params[] = {
 	 "root run queue; \"group\", the sampled task's own group queue (the original tool)"},
 	{"per_cgroup", ANOMON_PARAM_BOOL, "true", false,
 	 "emit one histogram per cgroup (v2 id of the sampled task)"},
+	{"demand", ANOMON_PARAM_BOOL, "true", false,
+	 "also count, per cgroup, the tasks ready to run on the sampled CPU (running or "
+	 "waiting): each container's own demand for CPU"},
 	{"idle_fill", ANOMON_PARAM_BOOL, "true", false,
 	 "count the samples an idle CPU's timer skipped (NO_HZ) as queue length 0"},
 	{"max_cgroups", ANOMON_PARAM_INT, "1024", false,

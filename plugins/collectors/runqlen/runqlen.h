@@ -11,8 +11,15 @@
  * drains the other one (see runqlen.c). */
 #define RUNQLEN_NBUF 2
 
+/* The demand walk: at most this many tasks of a CPU's queue are looked at per sample. */
+#define RUNQLEN_WALK_MAX 32
+
 struct runqlen_hist {
 	__u64 slots[RUNQLEN_NBINS + 1];
+	/* Demand: over the samples, the key's runnable CFS tasks on the sampled CPU (running
+	 * or queued), and the samples in which at least two of them were there. */
+	__u64 runnable;
+	__u64 crowded;
 };
 
 struct runqlen_cg_key {

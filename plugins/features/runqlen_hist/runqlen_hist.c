@@ -6,9 +6,10 @@
  *
  * The vector is made of groups, chosen by the `features` list and always in this order:
  * fractions (frac_0.., frac_geB), tails (log_ge1..), stats (mean p50 p90 p99 max waiting),
- * samples.
+ * demand (runnable crowded), samples.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,13 @@ enum rqh_group {
 	RQH_TAILS = 1u << 1,
 	RQH_STATS_GROUP = 1u << 2,
 	RQH_SAMPLES = 1u << 3,
+	RQH_DEMAND = 1u << 4,
 };
+
+/* The demand group: the key's tasks ready to run, from the collector's walk of the run
+ * queues (ABI 1.2 fields of the event; 0 when the producer does not measure them). */
+#define RQH_NDEMAND 2
+static const char *const rqh_demand_names[RQH_NDEMAND] = {"runnable", "crowded"};
 
 static const struct {
 	const char *name;
@@ -31,6 +38,7 @@ static const struct {
 	{"fractions", RQH_FRACTIONS},
 	{"tails", RQH_TAILS},
 	{"stats", RQH_STATS_GROUP},
+	{"demand", RQH_DEMAND},
 	{"samples", RQH_SAMPLES},
 };
 
@@ -44,6 +52,7 @@ struct rqh {
 	char **hist_names;          /* n_hist */
 	char **tail_names;          /* ntails */
 	double *hist_values, *tail_values;
+	double demand[RQH_NDEMAND];
 	size_t n;                   /* features emitted */
 	const char **names;         /* n, borrowed from hist_names and tail_names */
 	double *values;             /* n */
@@ -61,15 +70,15 @@ static int rqh_parse_groups(struct rqh *f)
 		       strcmp(items[i], rqh_groups[g].name) != 0)
 			g++;
 		if (g == sizeof(rqh_groups) / sizeof(rqh_groups[0])) {
-			f->host->error(f->s, "features[%zu]: expected fractions, tails, stats or "
-				       "samples, got \"%s\"", i, items[i]);
+			f->host->error(f->s, "features[%zu]: expected fractions, tails, stats, "
+				       "demand or samples, got \"%s\"", i, items[i]);
 			return -EINVAL;
 		}
 		f->groups |= rqh_groups[g].bit;
 	}
 	if (!f->groups) {
 		f->host->error(f->s, "features: expected at least one of fractions, tails, "
-			       "stats, samples");
+			       "stats, demand, samples");
 		return -EINVAL;
 	}
 	return 0;
@@ -89,6 +98,9 @@ static void rqh_layout(struct rqh *f)
 	if (f->groups & RQH_STATS_GROUP)
 		for (uint32_t i = 0; i < RQH_STATS - 1; i++)
 			f->names[k++] = f->hist_names[f->bins + 1 + i];
+	if (f->groups & RQH_DEMAND)
+		for (size_t i = 0; i < RQH_NDEMAND; i++)
+			f->names[k++] = rqh_demand_names[i];
 	if (f->groups & RQH_SAMPLES)
 		f->names[k++] = f->hist_names[f->n_hist - 1];
 	f->n = k;
@@ -107,6 +119,9 @@ static void rqh_fill(struct rqh *f)
 	if (f->groups & RQH_STATS_GROUP)
 		for (uint32_t i = 0; i < RQH_STATS - 1; i++)
 			f->values[k++] = f->hist_values[f->bins + 1 + i];
+	if (f->groups & RQH_DEMAND)
+		for (size_t i = 0; i < RQH_NDEMAND; i++)
+			f->values[k++] = f->demand[i];
 	if (f->groups & RQH_SAMPLES)
 		f->values[k++] = f->hist_values[f->n_hist - 1];
 }
@@ -139,8 +154,8 @@ static int rqh_setup(struct rqh *f)
 	f->hist_values = calloc(f->n_hist, sizeof(*f->hist_values));
 	f->tail_names = calloc(f->ntails, sizeof(*f->tail_names));
 	f->tail_values = calloc(f->ntails, sizeof(*f->tail_values));
-	f->names = calloc(f->n_hist + f->ntails, sizeof(*f->names));
-	f->values = calloc(f->n_hist + f->ntails, sizeof(*f->values));
+	f->names = calloc(f->n_hist + f->ntails + RQH_NDEMAND, sizeof(*f->names));
+	f->values = calloc(f->n_hist + f->ntails + RQH_NDEMAND, sizeof(*f->values));
 	if (!f->hist_names || !f->hist_values || !f->tail_names || !f->tail_values ||
 	    !f->names || !f->values)
 		return -ENOMEM;
@@ -187,8 +202,11 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 	char key[32];
 	const char *k = key;
 
-	if (strcmp(ev->type, ANOMON_EV_RUNQ_HIST) != 0 || ev->size < sizeof(*h) || !h)
+	/* Producers built against ABI 1.1 send the event without the demand fields. */
+	if (strcmp(ev->type, ANOMON_EV_RUNQ_HIST) != 0 || !h ||
+	    ev->size < ANOMON_RUNQ_HIST_SIZE_1_1)
 		return -EINVAL;
+	bool has_demand = ev->size >= sizeof(*h) && h->cpu_samples > 0;
 	switch (h->source) {
 	case ANOMON_RUNQ_HOST:
 		snprintf(key, sizeof(key), "host");
@@ -213,6 +231,8 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 	if (rqh_compute(h->bins, h->nbins, h->overflow, f->bins, f->hist_values) < 0 ||
 	    rqh_log_tails(h->bins, h->nbins, h->overflow, f->ntails, f->tail_values) < 0)
 		return -EINVAL;
+	f->demand[0] = has_demand ? (double)h->runnable / (double)h->cpu_samples : 0;
+	f->demand[1] = has_demand ? (double)h->crowded / (double)h->cpu_samples : 0;
 	rqh_fill(f);
 
 	/* Samples the collector lost (a full cgroup map) make this window incomplete. */
@@ -258,7 +278,9 @@ static const struct anomon_param rqh_params[] = {
 	 "also emit a vector per CPU histogram, keyed cpuN"},
 	{"features", ANOMON_PARAM_LIST, "fractions,stats,samples", false,
 	 "groups of the vector: fractions (frac_0.., frac_geB), tails (log_ge1..), stats (mean "
-	 "p50 p90 p99 max waiting), samples (the count, which grows with rate, window and CPUs)"},
+	 "p50 p90 p99 max waiting), demand (runnable: the key's tasks ready to run per CPU; "
+	 "crowded: fraction of samples with two of them on one CPU), samples (the count, which "
+	 "grows with rate, window and CPUs)"},
 	{"tails", ANOMON_PARAM_INT, "4", false,
 	 "log tails log_ge1..log_geN: log10 of the fraction of samples at length >= k, + 0.01"},
 	{NULL, 0, NULL, false, NULL},

@@ -158,7 +158,7 @@ static int on_event(void *state, const struct anomon_event *ev)
 		}
 		putchar('\n');
 	} else if (!strcmp(ev->type, ANOMON_EV_RUNQ_HIST) &&
-		   ev->size >= sizeof(struct anomon_runq_hist)) {
+		   ev->size >= ANOMON_RUNQ_HIST_SIZE_1_1) {
 		const struct anomon_runq_hist *h = ev->data;
 		char src[32];
 		if (h->source == ANOMON_RUNQ_CPU)
