@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "anomon_plugin.h"
 #include "bl_model.h"
@@ -24,6 +25,7 @@ struct stage {
 	const char *const *names;    /* the input schema (the host's) */
 	const char *const *checked;  /* the names array of vectors already matched */
 	char *state;                 /* state file, or NULL */
+	struct stat loaded;          /* the state file as init read it (st_ino 0: absent) */
 	uint64_t save_every_ms;
 	size_t top;
 	bool skip_incomplete, warned, started, told_learning, told_ready;
@@ -107,6 +109,37 @@ static int read_params(struct stage *st)
 	return 0;
 }
 
+/* A new model with what the state file holds, if there is one. Returns 0 or a negative
+ * errno after one line into err. */
+static int load_state(struct stage *st, struct bl_model **out, char *err, size_t cap)
+{
+	struct bl_model *m;
+	int rc = bl_model_new(&st->cfg, st->n, st->names, &m);
+	if (rc) {
+		snprintf(err, cap, "%s", strerror(-rc));
+		return rc;
+	}
+	memset(&st->loaded, 0, sizeof(st->loaded));
+	if (st->state) {
+		struct stat before = {0};
+		bool present = stat(st->state, &before) == 0;
+		rc = bl_state_load(m, st->state, err, cap);
+		if (rc < 0) {
+			bl_model_free(m);
+			return rc;
+		}
+		if (rc == 0) {
+			if (present)
+				st->loaded = before;
+			st->host->log(st->s, ANOMON_LOG_INFO, "%s: %zu keys learnt before%s",
+				      st->state, bl_model_keys(m),
+				      bl_model_host_ready(m) ? ", host baseline complete" : "");
+		}
+	}
+	*out = m;
+	return 0;
+}
+
 static int init(const struct anomon_host *host, anomon_stage *s, void **state)
 {
 	struct stage *st = calloc(1, sizeof(*st));
@@ -140,26 +173,40 @@ static int init(const struct anomon_host *host, anomon_stage *s, void **state)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = bl_model_new(&st->cfg, st->n, st->names, &st->model);
-	if (rc)
+	rc = load_state(st, &st->model, err, sizeof(err));
+	if (rc < 0) {
+		host->error(s, "%s", err);
 		goto fail;
-	if (st->state) {
-		rc = bl_state_load(st->model, st->state, err, sizeof(err));
-		if (rc < 0) {
-			host->error(s, "%s", err);
-			goto fail;
-		}
-		if (rc == 0)
-			host->log(s, ANOMON_LOG_INFO, "%s: %zu keys learnt before%s", st->state,
-				  bl_model_keys(st->model),
-				  bl_model_host_ready(st->model) ? ", host baseline complete" : "");
-		rc = 0;
 	}
 	*state = st;
 	return 0;
 fail:
 	destroy(st);
 	return rc;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Start again from what the state file holds: a reload stops the stage this one replaces
+ * (which saves) after this one's init and before its start. On failure the model from
+ * init stays. */
+static void reload_state(struct stage *st)
+{
+	struct stat now = {0};
+	char err[512];
+	struct bl_model *m = NULL;
+	if (stat(st->state, &now) < 0 || same_file(&now, &st->loaded))
+		return;
+	if (load_state(st, &m, err, sizeof(err)) < 0) {
+		st->host->log(st->s, ANOMON_LOG_WARN, "%s (what init loaded is kept)", err);
+		return;
+	}
+	bl_model_free(st->model);
+	st->model = m;
 }
 
 static void save(struct stage *st)
@@ -185,6 +232,8 @@ static int start(void *state)
 {
 	struct stage *st = state;
 	st->started = true;
+	if (st->state)
+		reload_state(st);
 	if (st->state && st->save_every_ms)
 		return st->host->timer_start(st->s, st->save_every_ms, st->save_every_ms, save_tick,
 					     st, NULL);
