@@ -54,4 +54,23 @@ jq -e -s 'all(.[] | select(.record == "verdict"); (.top | length) == 2 and
 jq -e -s '[.[] | select(.record == "verdict")][0] | .label == "normal" and .score < 0.1' \
 	"$tmp/v.json" >/dev/null || fail "the idle histogram is not normal: $(head -1 "$tmp/v.json")"
 echo "replay-cpu: $n verdicts for $n_hist histograms"
+
+# 4. The model takes its features by name: a vector with more of them (demand, for the
+# baseline model of the same pipeline), in another order, scores the same; one lacking a
+# feature of the model is refused before anything runs, naming it.
+"$ANOMON" run "$SRC/pipelines/replay-cpu.json" --set replay.path="$log" \
+	--set runqlen_hist.features=demand,stats,tails >"$tmp/v2.json" ||
+	fail "replay-cpu.json with demand failed"
+cmp -s <(jq -c 'select(.record == "verdict") | [.score, .label, .top]' "$tmp/v.json") \
+	<(jq -c 'select(.record == "verdict") | [.score, .label, .top]' "$tmp/v2.json") ||
+	fail "verdicts differ when the vector carries more features"
+if "$ANOMON" run "$SRC/pipelines/replay-cpu.json" --set replay.path="$log" \
+	--set runqlen_hist.features=stats >"$tmp/v3.json" 2>"$tmp/v3.err"; then
+	fail "a vector without the model's tails was accepted"
+fi
+grep -q 'the model needs feature "log_ge1", which the pipeline does not give (it gives 6: mean, p50, ...)$' "$tmp/v3.err" ||
+	fail "unexpected error for a missing feature: $(cat "$tmp/v3.err")"
+[ "$(wc -l <"$tmp/v3.err")" -eq 1 ] || fail "more than one line of error: $(cat "$tmp/v3.err")"
+[ ! -s "$tmp/v3.json" ] || fail "output written although the pipeline was refused"
+echo "features by name: ok"
 echo "ok"

@@ -294,16 +294,19 @@ int mf_check_schema(const struct anomon_host *host, anomon_stage *s, const char 
 		host->error(s, "the stages feeding this model disagree on their feature names");
 		return rc;
 	}
-	if (in_n != n) {
-		host->error(s, "%s: the model expects %zu features, the pipeline gives %zu", path,
-			    n, in_n);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], in_names[i])) {
-			host->error(s, "%s: feature %zu is \"%s\" in the model, \"%s\" in the pipeline",
-				    path, i, names[i], in_names[i]);
+	/* The model takes its features by name: the pipeline may give more (for another
+	 * model), in any order. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < in_n && strcmp(names[i], in_names[j]))
+			j++;
+		if (j == in_n) {
+			host->error(s, "%s: the model needs feature \"%s\", which the pipeline does "
+				    "not give (it gives %zu: %s%s%s%s)", path, names[i], in_n,
+				    in_n > 0 ? in_names[0] : "", in_n > 1 ? ", " : "",
+				    in_n > 1 ? in_names[1] : "", in_n > 2 ? ", ..." : "");
 			return -EINVAL;
 		}
+	}
 	return 0;
 }

@@ -21,6 +21,13 @@ struct model_stage {
 	struct anomon_contribution *all, *best;
 	/* The names array last checked: vectors of a stage share one, so check it once. */
 	const char *const *checked_names;
+	size_t checked_n;
+	/* Where each of the model's features sits in the vector: a vector may carry more
+	 * features than the model was trained on (another model of the pipeline uses them),
+	 * in any order. `gathered` holds the model's features when they are not a prefix. */
+	size_t *index;
+	double *gathered;
+	bool prefix;
 	bool warned;
 };
 
@@ -65,7 +72,9 @@ int model_stage_init(const struct model_ops *ops, const struct anomon_host *host
 	st->top = (size_t)top < st->info.n ? (size_t)top : st->info.n;
 	st->all = calloc(st->info.n, sizeof(*st->all));
 	st->best = calloc(st->top ? st->top : 1, sizeof(*st->best));
-	if (!st->all || !st->best) {
+	st->index = calloc(st->info.n ? st->info.n : 1, sizeof(*st->index));
+	st->gathered = calloc(st->info.n ? st->info.n : 1, sizeof(*st->gathered));
+	if (!st->all || !st->best || !st->index || !st->gathered) {
 		model_stage_destroy(st);
 		return -ENOMEM;
 	}
@@ -82,22 +91,32 @@ int model_stage_check(void *state)
 
 static bool names_match(struct model_stage *st, const struct anomon_vector *v)
 {
-	if (v->names == st->checked_names && v->n == st->info.n)
+	if (v->names == st->checked_names && v->n == st->checked_n)
 		return true;
-	if (v->n != st->info.n)
-		goto mismatch;
-	for (size_t i = 0; i < v->n; i++)
-		if (strcmp(v->names[i], st->info.names[i]))
-			goto mismatch;
+	st->prefix = true;
+	for (size_t i = 0; i < st->info.n; i++) {
+		size_t j = i;
+		if (i >= v->n || strcmp(v->names[i], st->info.names[i])) {
+			j = 0;
+			while (j < v->n && strcmp(v->names[j], st->info.names[i]))
+				j++;
+			if (j == v->n) {
+				if (!st->warned)
+					st->host->log(st->s, ANOMON_LOG_ERROR,
+						      "%s: vectors of %zu features lack the model's "
+						      "feature \"%s\"; dropping them", st->path,
+						      v->n, st->info.names[i]);
+				st->warned = true;
+				st->checked_names = NULL;
+				return false;
+			}
+			st->prefix = false;
+		}
+		st->index[i] = j;
+	}
 	st->checked_names = v->names;
+	st->checked_n = v->n;
 	return true;
-mismatch:
-	if (!st->warned)
-		st->host->log(st->s, ANOMON_LOG_ERROR,
-			      "%s: vectors of %zu features do not match the model's %zu features; "
-			      "dropping them", st->path, v->n, st->info.n);
-	st->warned = true;
-	return false;
 }
 
 int model_stage_on_vector(void *state, const struct anomon_vector *v)
@@ -116,13 +135,19 @@ int model_stage_on_vector(void *state, const struct anomon_vector *v)
 
 	if (!names_match(st, v))
 		return -EINVAL;
+	const double *x = v->values;
+	if (!st->prefix) {
+		for (size_t i = 0; i < st->info.n; i++)
+			st->gathered[i] = v->values[st->index[i]];
+		x = st->gathered;
+	}
 	if (!(st->skip_incomplete && (v->flags & ANOMON_WINDOW_INCOMPLETE))) {
 		if (st->top) {
-			out.score = st->ops->explain(st->model, v->values, st->all);
+			out.score = st->ops->explain(st->model, x, st->all);
 			out.n_top = contrib_top(st->all, st->info.n, st->best, st->top);
 			out.top = st->best;
 		} else {
-			out.score = st->ops->score(st->model, v->values);
+			out.score = st->ops->score(st->model, x);
 		}
 		out.label = out.score >= st->threshold;
 	}
@@ -139,6 +164,8 @@ void model_stage_destroy(void *state)
 		st->ops->free(st->model);
 	free(st->all);
 	free(st->best);
+	free(st->index);
+	free(st->gathered);
 	free(st->path);
 	free(st);
 }
