@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad input to procsnoop and proc_behaviour: one line naming the file, the position and what
 # was expected, exit status 2, no crash. Nothing here needs BPF: each error is found before
-# the programs load.
+# the programs load. And without the privileges BPF needs: one line saying so, exit 1.
 . "$SRC/tests/core/lib.sh"
 
 # pl COLLECTOR_PARAMS FEATURE_PARAMS: a pipeline into $tmp/p.json, one stage per line.
@@ -54,4 +54,12 @@ cat >"$P" <<JSON
 JSON
 expect 2 "anomon: error: $P:2:15: features[0] (proc_behaviour): input \"replay\" produces runq_hist, open, bio events, but proc_behaviour consumes only proc" \
 	"$ANOMON" validate "$P"
+
+# Not root: the one line that says what is missing (the pipeline readable by that user).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	pl '{}' '{}'
+	chmod 755 "$tmp"
+	expect_re 1 "anomon: error: $P:1:17: collectors\[0\] \(procsnoop\): (BPF not usable: bpf\(BPF_MAP_CREATE\): |loading the BPF program: )operation not permitted: run as root, or grant CAP_BPF and CAP_PERFMON \(CAP_SYS_ADMIN before Linux 5\.8\)( \(-v shows libbpf's messages\))?" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$ANOMON" validate "$P"
+fi
 finish
