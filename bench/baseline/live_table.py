@@ -37,7 +37,7 @@ def load_in(t0, t1):
 
 
 rows = [l.split() for l in open(timeline)]
-print("| phase | scenario | expected | windows judged | flagged (cpu / disk / either) | fraction flagged | basis own / host | load avg / runnable |")
+print("| phase | scenario | expected | windows judged | flagged (cpu / disk / proc / either) | fraction flagged | basis own / host | load avg / runnable |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 totals = defaultdict(lambda: [0, 0])
 ok = True
@@ -54,6 +54,7 @@ for phase, scen, kind, key, t0, t1 in rows:
     judged = [ks[i] for i in ids]
     fc = sum(flagged(v, "cpu") for v in judged)
     fd = sum(flagged(v, "disk") for v in judged)
+    fp = sum(flagged(v, "proc") for v in judged)
     fe = sum(flagged(v) for v in judged)
     own = sum(any(b == "own baseline" for _, _, b in v) for v in judged)
     host = sum(any(b.startswith("host baseline") for _, _, b in v) for v in judged)
@@ -65,7 +66,7 @@ for phase, scen, kind, key, t0, t1 in rows:
         totals[(phase, kind)][1] += fe
         if kind == "abnormal" and not (judged and frac >= 0.9):
             mark, ok = " (below 0.90)", False
-    print(f"| {phase} | {scen} | {kind} | {len(judged)} | {fc} / {fd} / {fe} | "
+    print(f"| {phase} | {scen} | {kind} | {len(judged)} | {fc} / {fd} / {fp} / {fe} | "
           f"{frac:.3f}{mark} | {own} / {host} | {load_in(t0, t1)} |")
 
 n, f = totals[("ordinary", "ordinary")]

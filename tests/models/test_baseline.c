@@ -352,6 +352,45 @@ static void gone_keys_are_forgotten(void **unused)
 	bl_model_free(m);
 }
 
+/* A count that is often 0 and at most about 110: a burst 40 times its top departs by
+ * about 3 units (the scale is logarithmic from a hundredth of the top, not from
+ * min_scale, which would make the normal range seven decades wide and the burst small);
+ * three times the top stays under one unit; a ratio keeps min_scale. */
+static void counts_reaching_zero(void **unused)
+{
+	(void)unused;
+	struct bl_config cfg = config();
+	struct bl_model *m;
+	uint64_t t = 1000 * SEC;
+	struct bl_departure top[3];
+	double x[N];
+	assert_int_equal(bl_model_new(&cfg, N, names, &m), 0);
+	for (int i = 0; i < 200; i++) {
+		x[0] = urand() < 0.5 ? 0 : 110 * urand();
+		x[1] = 0.02 + 0.02 * urand();
+		x[2] = 1e6;
+		judge(m, "c", &t, x, top, true);
+	}
+	x[0] = 4600;
+	x[1] = 0.03;
+	struct bl_result r = judge(m, "c", &t, x, top, false);
+	assert_int_equal(r.basis, BL_OWN);
+	assert_int_equal(top[0].feature, 0);
+	assert_true(top[0].weight > 2.5 && top[0].weight < 3.5);
+	x[0] = 330;
+	r = judge(m, "c", &t, x, top, false);
+	assert_true(top[0].weight > 0 && top[0].weight < 1);
+	assert_false(r.abnormal);
+	/* The failure ratio from 0.02-0.04 to 0.9: min_scale's scale, far beyond. */
+	x[0] = 50;
+	x[1] = 0.9;
+	r = judge(m, "c", &t, x, top, false);
+	assert_int_equal(top[0].feature, 1);
+	assert_true(top[0].weight > 4);
+	assert_true(r.abnormal);
+	bl_model_free(m);
+}
+
 static void state_round_trip(void **unused)
 {
 	(void)unused;
@@ -444,6 +483,7 @@ int main(void)
 		cmocka_unit_test(drift_is_absorbed),
 		cmocka_unit_test(keys_are_bounded),
 		cmocka_unit_test(gone_keys_are_forgotten),
+		cmocka_unit_test(counts_reaching_zero),
 		cmocka_unit_test(state_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

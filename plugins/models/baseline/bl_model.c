@@ -265,11 +265,45 @@ static bool learn_sampled(struct bl_model *m, struct bl_key *k, uint64_t start_n
 	return true;
 }
 
-/* The scale departures are measured on: linear below min_scale, logarithmic above, so
- * that twice as many opens weigh alike in a quiet and a busy container. */
-static double to_scale(const struct bl_model *m, double x)
+/* The scale departures on a feature are measured on: linear near 0, logarithmic above,
+ * so that twice as many opens weigh alike in a quiet and a busy container. The linear part
+ * reaches min_scale, or a hundredth of the range's largest bound when that is more: below
+ * it, how small a count is says nothing (a range of 0 to 110 forks a second spans two
+ * decades that matter, not the seven down to 0.01), while ratios keep min_scale. */
+static double feature_scale(const struct bl_model *m, const struct bl_range *r)
 {
-	return m->cfg.log_unit > 0 ? asinh(x / m->cfg.min_scale) : x;
+	double big = fmax(fabs((double)r->lo), fabs((double)r->hi));
+	return fmax(m->cfg.min_scale, big * BL_LINEAR_FRACTION);
+}
+
+static double to_scale(const struct bl_model *m, const struct bl_range *r, double x)
+{
+	return m->cfg.log_unit > 0 ? asinh(x / feature_scale(m, r)) : x;
+}
+
+/* A range's bounds on that scale, and the unit of its departures. */
+static void derive(const struct bl_model *m, struct bl_range *r)
+{
+	if (m->cfg.log_unit > 0) {
+		r->tlo = (float)to_scale(m, r, r->lo);
+		r->thi = (float)to_scale(m, r, r->hi);
+		r->unit = (float)fmax(m->cfg.range_scale * ((double)r->thi - r->tlo),
+				      m->cfg.log_unit);
+	} else {
+		double mag = fmax(fabs((double)r->lo), fabs((double)r->hi));
+		r->tlo = r->lo;
+		r->thi = r->hi;
+		r->unit = (float)fmax(fmax(m->cfg.range_scale * ((double)r->hi - r->lo),
+					   m->cfg.rel_scale * mag), m->cfg.min_scale);
+	}
+}
+
+void bl_model_refresh_ranges(struct bl_model *m)
+{
+	for (struct bl_key *k = m->host; k; k = k == m->host ? m->head : k->next)
+		if (k->profiled != PROFILE_NONE)
+			for (size_t j = 0; j < m->n; j++)
+				derive(m, &k->range[j]);
 }
 
 /* Where each feature normally lies and the unit its departures are measured in. */
@@ -285,18 +319,7 @@ static void profile(const struct bl_model *m, struct bl_key *k)
 		bl_sketch_quantiles(&k->sk[j], ps, 2, q);
 		r->lo = (float)q[0];
 		r->hi = (float)q[1];
-		if (m->cfg.log_unit > 0) {
-			r->tlo = (float)to_scale(m, q[0]);
-			r->thi = (float)to_scale(m, q[1]);
-			r->unit = (float)fmax(m->cfg.range_scale * ((double)r->thi - r->tlo),
-					      m->cfg.log_unit);
-		} else {
-			double mag = fmax(fabs(q[0]), fabs(q[1]));
-			r->tlo = r->lo;
-			r->thi = r->hi;
-			r->unit = (float)fmax(fmax(m->cfg.range_scale * (q[1] - q[0]),
-						   m->cfg.rel_scale * mag), m->cfg.min_scale);
-		}
+		derive(m, r);
 	}
 	k->profiled = k->learned;
 }
@@ -343,7 +366,7 @@ static double score(const struct bl_model *m, struct bl_key *base, const double 
 		const struct bl_range *r = &base->range[j];
 		double d = 0, tx = x[j];
 		if (x[j] > r->hi || x[j] < r->lo)
-			tx = to_scale(m, x[j]);
+			tx = to_scale(m, r, x[j]);
 		if (x[j] > r->hi)
 			d = (tx - r->thi) / r->unit;
 		else if (x[j] < r->lo)
@@ -404,7 +427,10 @@ int bl_judge(struct bl_model *m, const char *key, uint64_t start_ns, uint64_t en
 	     bool complete, const double *x, struct bl_departure *top, size_t k,
 	     struct bl_result *res)
 {
-	sweep(m, end_ns, end_ns > start_ns ? end_ns - start_ns : 1);
+	/* Count windows (and a replay's bursts) can be much shorter than a second: absence is
+	 * measured in windows of at least one. */
+	uint64_t win = end_ns > start_ns ? end_ns - start_ns : 0;
+	sweep(m, end_ns, win > BL_GONE_MIN_WINDOW_NS ? win : BL_GONE_MIN_WINDOW_NS);
 	struct bl_key *kk = find(m, key);
 	if (!kk) {
 		kk = insert(m, key, true);

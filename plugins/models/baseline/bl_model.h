@@ -32,6 +32,9 @@ struct bl_config {
 #define BL_RANGE_SCALE 0.25
 #define BL_TAIL 0.01
 #define BL_LOG_UNIT 0.6931471805599453 /* ln 2: twice as much is one unit */
+/* The linear part of a feature's scale reaches at least this fraction of its range's
+ * largest bound (see feature_scale in bl_model.c). */
+#define BL_LINEAR_FRACTION 0.01
 /* Windows of the host-wide baseline before it judges new keys (or the learning period, if
  * shorter), and the key whose windows it does not learn from. */
 #define BL_HOST_MIN 20
@@ -39,6 +42,7 @@ struct bl_config {
 /* A key still learning is forgotten once gone for longer than it had been seen, and for
  * at least this many windows (so that a service restarting keeps what it learnt). */
 #define BL_GONE_WINDOWS 10
+#define BL_GONE_MIN_WINDOW_NS 1000000000ull
 
 /* What one window of one key got. */
 enum bl_basis {
@@ -112,6 +116,9 @@ struct bl_key_state {
 	struct bl_range *range;   /* n ranges, meaningful unless profiled is PROFILE_NONE */
 };
 size_t bl_model_n(const struct bl_model *m);
+/* Recompute what each loaded range's bounds give (its bounds on the departure scale and
+ * its unit), so a state file saved by a version that measured differently judges alike. */
+void bl_model_refresh_ranges(struct bl_model *m);
 const char *const *bl_model_names(const struct bl_model *m);
 void bl_model_host_state(struct bl_model *m, struct bl_key_state *out);
 /* Iterate: *it starts NULL; returns false at the end. */

@@ -397,7 +397,10 @@ int bl_state_decode(struct bl_model *m, const uint8_t *buf, size_t len, const ch
 	}
 	if (!r.failed && r.pos != r.len)
 		fail(&r, "byte %zu: %zu bytes after the last key", r.pos, r.len - r.pos);
-	return r.failed ? -EINVAL : 0;
+	if (r.failed)
+		return -EINVAL;
+	bl_model_refresh_ranges(m);
+	return 0;
 }
 
 /* ---- files ---- */
