@@ -72,6 +72,8 @@ within "A runnable" "$(median "$a" runnable "$tmp/on.out")" 2.6 3.4
 within "A crowded" "$(median "$a" crowded "$tmp/on.out")" 0.45 1
 within "B runnable" "$(median "$b" runnable "$tmp/on.out")" "$(awk -v n="$ncpu" 'BEGIN { print 0.7 / n }')" "$(awk -v n="$ncpu" 'BEGIN { print 1.3 / n }')"
 within "B crowded" "$(median "$b" crowded "$tmp/on.out")" 0 0.05
+within "A excess" "$(median "$a" excess "$tmp/on.out")" 1.6 2.4
+within "B excess" "$(median "$b" excess "$tmp/on.out")" 0 0
 within "host runnable" "$(median host runnable "$tmp/on.out")" "$(awk -v n="$ncpu" 'BEGIN { print (3 * n + 0.7) / n }')" 5
 for k in "$a" "$b" host; do
 	within "$k runnable, demand off" "$(median "$k" runnable "$tmp/off.out")" 0 0

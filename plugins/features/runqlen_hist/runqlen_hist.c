@@ -6,7 +6,7 @@
  *
  * The vector is made of groups, chosen by the `features` list and always in this order:
  * fractions (frac_0.., frac_geB), tails (log_ge1..), stats (mean p50 p90 p99 max waiting),
- * demand (runnable crowded), samples.
+ * demand (runnable crowded excess), samples.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,8 +28,8 @@ enum rqh_group {
 
 /* The demand group: the key's tasks ready to run, from the collector's walk of the run
  * queues (ABI 1.2 fields of the event; 0 when the producer does not measure them). */
-#define RQH_NDEMAND 2
-static const char *const rqh_demand_names[RQH_NDEMAND] = {"runnable", "crowded"};
+#define RQH_NDEMAND 3
+static const char *const rqh_demand_names[RQH_NDEMAND] = {"runnable", "crowded", "excess"};
 
 static const struct {
 	const char *name;
@@ -233,6 +233,9 @@ static int rqh_on_event(void *state, const struct anomon_event *ev)
 		return -EINVAL;
 	f->demand[0] = has_demand ? (double)h->runnable / (double)h->cpu_samples : 0;
 	f->demand[1] = has_demand ? (double)h->crowded / (double)h->cpu_samples : 0;
+	/* More tasks ready than CPUs, from this key alone: the contention it brings whatever
+	 * the neighbours do (0 for anything that fits in the machine, however busy). */
+	f->demand[2] = f->demand[0] > 1 ? f->demand[0] - 1 : 0;
 	rqh_fill(f);
 
 	/* Samples the collector lost (a full cgroup map) make this window incomplete. */
@@ -279,8 +282,8 @@ static const struct anomon_param rqh_params[] = {
 	{"features", ANOMON_PARAM_LIST, "fractions,stats,samples", false,
 	 "groups of the vector: fractions (frac_0.., frac_geB), tails (log_ge1..), stats (mean "
 	 "p50 p90 p99 max waiting), demand (runnable: the key's tasks ready to run per CPU; "
-	 "crowded: fraction of samples with two of them on one CPU), samples (the count, which "
-	 "grows with rate, window and CPUs)"},
+	 "crowded: fraction of samples with two of them on one CPU; excess: runnable beyond 1), "
+	 "samples (the count, which grows with rate, window and CPUs)"},
 	{"tails", ANOMON_PARAM_INT, "4", false,
 	 "log tails log_ge1..log_geN: log10 of the fraction of samples at length >= k, + 0.01"},
 	{NULL, 0, NULL, false, NULL},
