@@ -306,7 +306,8 @@ static void stop(void *state)
 			     (unsigned long long)n->skipped);
 }
 
-static const char *const produces[] = {ANOMON_EV_RUNQ_HIST, ANOMON_EV_OPEN, ANOMON_EV_BIO, NULL};
+static const char *const produces[] = {ANOMON_EV_RUNQ_HIST, ANOMON_EV_OPEN, ANOMON_EV_BIO,
+				       ANOMON_EV_PROC, NULL};
 
 static const struct anomon_param params[] = {
 	{"url", ANOMON_PARAM_LIST, "nats://127.0.0.1:4222", false, "NATS server URLs (a cluster: several)"},
@@ -324,7 +325,7 @@ ANOMON_PLUGIN = {
 	.struct_size = sizeof(struct anomon_plugin),
 	.kind = ANOMON_KIND_COLLECTOR,
 	.name = "nats_in",
-	.version = "1.0.0",
+	.version = "1.1.0",
 	.description = "Events published by other anomon hosts (nats sink with records events), from NATS or a JetStream stream",
 	.params = params,
 	.produces = produces,

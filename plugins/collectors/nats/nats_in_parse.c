@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,76 @@ static int i64(json_t *o, const char *k, int64_t *v)
 	return 1;
 }
 
+static int boolean(json_t *o, const char *k, bool *v)
+{
+	json_t *j = json_object_get(o, k);
+	if (!j)
+		return 0;
+	if (!json_is_boolean(j))
+		return -1;
+	*v = json_is_true(j);
+	return 1;
+}
+
+static int hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The byte the four characters \xNN at s (n left) stand for, or -1. Only 80..ff: the JSON
+ * form spells so only bytes that are not valid UTF-8, all above 7f (control characters are
+ * \u00NN, ASCII is itself), so a path's own text "\x41" stays text. Its own text "\xff"
+ * is spelt like the byte and comes back as the byte. */
+static int escaped_byte(const char *s, size_t n)
+{
+	if (n < 4 || s[0] != '\\' || s[1] != 'x' || hex(s[2]) < 0 || hex(s[3]) < 0)
+		return -1;
+	int b = hex(s[2]) << 4 | hex(s[3]);
+	return b >= 0x80 ? b : -1;
+}
+
+/* s (n bytes) into dst with every \xNN as its byte: at most cap - 1 bytes and a NUL.
+ * Returns the decoded length. */
+static size_t unescape(const char *s, size_t n, char *dst, size_t cap)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; len++) {
+		int b = escaped_byte(s + i, n - i);
+		char c = b < 0 ? s[i] : (char)b;
+		i += b < 0 ? 1 : 4;
+		if (len + 1 < cap)
+			dst[len] = c;
+	}
+	if (cap)
+		dst[len < cap ? len : cap - 1] = '\0';
+	return len;
+}
+
+/* A fixed-size text field (comm, disk, rwbs): decoded and truncated to fit. */
 static void str(json_t *o, const char *k, char *dst, size_t cap)
 {
-	const char *s = json_string_value(json_object_get(o, k));
-	if (s)
-		snprintf(dst, cap, "%s", s);
+	json_t *j = json_object_get(o, k);
+	if (json_is_string(j))
+		unescape(json_string_value(j), json_string_length(j), dst, cap);
+}
+
+/* A path's bytes: the string itself when it has no \xNN, else a decoded copy the event
+ * owns. NULL when out of memory. */
+static const char *bytes(struct nats_in_event *e, json_t *j, size_t *len)
+{
+	const char *s = json_string_value(j);
+	size_t n = json_string_length(j);
+	if (!memmem(s, n, "\\x", 2)) {
+		*len = n;
+		return s;
+	}
+	free(e->text);
+	e->text = malloc(n + 1);
+	if (!e->text)
+		return NULL;
+	*len = unescape(s, n, e->text, n + 1);
+	return e->text;
 }
 
 #define BAD(...) do { snprintf(err, cap, __VA_ARGS__); goto fail; } while (0)
@@ -120,8 +186,8 @@ int nats_in_parse(const char *data, size_t len, struct nats_in_event *e, char *e
 		json_t *path = json_object_get(o, "path");
 		if (!json_is_string(path))
 			BAD("\"path\": expected a string");
-		p->path = json_string_value(path);
-		p->path_len = json_string_length(path);
+		if (!(p->path = bytes(e, path, &p->path_len)))
+			BAD("out of memory");
 		e->ev.data = p;
 		e->ev.size = sizeof(*p);
 	} else if (!strcmp(type, ANOMON_EV_BIO)) {
@@ -175,10 +241,71 @@ int nats_in_parse(const char *data, size_t len, struct nats_in_event *e, char *e
 			e->bins[i] = (uint64_t)json_integer_value(c);
 		}
 		h->bins = e->bins;
-		if (u64(o, "overflow", &h->overflow) < 0 || u64(o, "samples", &h->samples) != 1)
+		if (u64(o, "overflow", &h->overflow) < 0)
+			BAD("\"overflow\": expected a non-negative integer");
+		if (u64(o, "samples", &h->samples) != 1)
 			BAD("\"samples\": expected a non-negative integer");
+		/* Demand (ABI 1.2), written only when it was measured: absent, it stays 0. */
+		if (u64(o, "runnable", &h->runnable) < 0)
+			BAD("\"runnable\": expected a non-negative integer");
+		if (u64(o, "crowded", &h->crowded) < 0)
+			BAD("\"crowded\": expected a non-negative integer");
+		if (u64(o, "cpu_samples", &h->cpu_samples) < 0)
+			BAD("\"cpu_samples\": expected a non-negative integer");
 		e->ev.data = h;
 		e->ev.size = sizeof(*h);
+	} else if (!strcmp(type, ANOMON_EV_PROC)) {
+		struct anomon_proc *p = &e->u.proc;
+		const char *kind = json_string_value(json_object_get(o, "kind"));
+		if (kind && !strcmp(kind, "fork"))
+			p->kind = ANOMON_PROC_FORK;
+		else if (kind && !strcmp(kind, "exec"))
+			p->kind = ANOMON_PROC_EXEC;
+		else if (kind && !strcmp(kind, "exit"))
+			p->kind = ANOMON_PROC_EXIT;
+		else
+			BAD("\"kind\": expected \"fork\", \"exec\" or \"exit\"");
+		if (u64(o, "pid", &u) != 1)
+			BAD("\"pid\": expected a non-negative integer");
+		p->pid = (uint32_t)u;
+		if (u64(o, "tid", &u) != 1)
+			BAD("\"tid\": expected a non-negative integer");
+		p->tid = (uint32_t)u;
+		if (u64(o, "ppid", &u) != 1)
+			BAD("\"ppid\": expected a non-negative integer");
+		p->ppid = (uint32_t)u;
+		if (u64(o, "uid", &u) == 1) { p->uid = (uint32_t)u; p->present |= ANOMON_PROC_F_UID; }
+		if (u64(o, "cgroup_id", &p->cgroup_id) == 1)
+			p->present |= ANOMON_PROC_F_CGROUP;
+		str(o, "comm", p->comm, sizeof(p->comm));
+		bool b = false;
+		if (boolean(o, "thread", &b) < 0)
+			BAD("\"thread\": expected true or false");
+		if (b)
+			p->flags |= ANOMON_PROC_THREAD;
+		/* An exit always says how it ended; other kinds have no status. */
+		if (p->kind == ANOMON_PROC_EXIT) {
+			if (i64(o, "exit_code", &s) != 1)
+				BAD("\"exit_code\": expected an integer");
+			p->exit_code = (int32_t)s;
+			if (boolean(o, "signaled", &b) != 1)
+				BAD("\"signaled\": expected true or false");
+			if (b)
+				p->flags |= ANOMON_PROC_SIGNALED;
+		}
+		if (u64(o, "age_ns", &p->age_ns) == 1)
+			p->present |= ANOMON_PROC_F_AGE;
+		json_t *fn = json_object_get(o, "filename");
+		if (fn) {
+			size_t n;
+			if (!json_is_string(fn))
+				BAD("\"filename\": expected a string");
+			if (!(p->filename = bytes(e, fn, &n)))
+				BAD("out of memory");
+			p->present |= ANOMON_PROC_F_FILENAME;
+		}
+		e->ev.data = p;
+		e->ev.size = sizeof(*p);
 	} else {
 		snprintf(err, cap, "\"type\": event type \"%s\" has no struct to rebuild", type);
 		nats_in_event_free(e);
@@ -194,6 +321,8 @@ void nats_in_event_free(struct nats_in_event *e)
 {
 	json_decref(e->root);
 	free(e->bins);
+	free(e->text);
 	e->root = NULL;
 	e->bins = NULL;
+	e->text = NULL;
 }

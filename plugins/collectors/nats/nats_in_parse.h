@@ -1,5 +1,7 @@
 /* Events back from their JSON form (the one every sink writes, host->format_json), as the
- * SDK structs: open, bio and runq_hist. Pure, tested without a server. */
+ * SDK structs: open, bio, proc and runq_hist. Strings come back as the bytes they were:
+ * the \xNN that stands for a byte that is not valid UTF-8 is that byte again. Pure, tested
+ * without a server. */
 #ifndef NATS_IN_PARSE_H
 #define NATS_IN_PARSE_H
 
@@ -14,9 +16,11 @@ struct nats_in_event {
 		struct anomon_open open;
 		struct anomon_bio bio;
 		struct anomon_runq_hist runq;
+		struct anomon_proc proc;
 	} u;
 	char type[32];
 	uint64_t *bins;
+	char *text;      /* the decoded path or filename, when it had \xNN */
 	json_t *root;    /* owns the strings ev points into */
 };
 
