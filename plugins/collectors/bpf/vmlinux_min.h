@@ -155,4 +155,73 @@ struct css_set {
 
 #pragma clang attribute pop
 
+/* ---- Appended for opensnoop and biosnoop ------------------------------------------------ */
+
+/* opensnoop: the map of the cgroup to trace (bpf_current_task_under_cgroup), UAPI value. */
+enum {
+	BPF_MAP_TYPE_CGROUP_ARRAY = 8,
+};
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+/* opensnoop: the context of the syscalls/sys_enter_* and sys_exit_* tracepoints. */
+struct trace_event_raw_sys_enter {
+	unsigned long args[6];
+};
+
+struct trace_event_raw_sys_exit {
+	long ret;
+};
+
+/* opensnoop with regs_args: a system call's arguments from the task's saved user registers
+ * (bpf_task_pt_regs), read by bpf_tracing.h's PT_REGS_PARMn_CORE_SYSCALL for the target
+ * architecture: the registers it names are the only fields here. */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long r10; /* the fourth argument of a system call (cx for a function) */
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+};
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs; /* read as the user_pt_regs it begins with, and as bpf_tracing.h's own
+		 * pt_regs___arm64 for orig_x0 */
+struct user_pt_regs {
+	u64 regs[31];
+};
+#else
+struct pt_regs; /* other architectures: declare the registers bpf_tracing.h reads */
+#endif
+
+/* biosnoop: a block request's disk (request->q->disk since 5.16; biosnoop's own
+ * request___old flavour for the rq_disk before), operation and flags, size and sector. */
+struct gendisk {
+	int major;
+	int first_minor;
+};
+
+struct request_queue {
+	struct gendisk *disk;
+};
+
+struct request {
+	struct request_queue *q;
+	unsigned int cmd_flags; /* blk_opf_t since 6.0, a __u32 */
+	unsigned int __data_len;
+	u64 __sector; /* sector_t */
+};
+
+#pragma clang attribute pop
+
+/* biosnoop: the request flag bits it decodes. Their positions move between kernels, so they
+ * are relocated by name (bpf_core_enum_value) and libbpf patches in the running kernel's
+ * values; these, Linux 6.x's, are only what the compiler sees. */
+enum req_flag_bits {
+	__REQ_SYNC = 11,
+	__REQ_META = 12,
+	__REQ_FUA = 17,
+	__REQ_PREFLUSH = 18,
+	__REQ_RAHEAD = 19,
+};
+
 #endif /* __VMLINUX_H__ */
