@@ -5,23 +5,17 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bio_features.h"
-#include "disk_params.h"
-#include "disk_window.h"
 #include "open_features.h"
+#include "window_stage.h"
 
 struct disk_feature {
 	const struct anomon_host *host;
 	anomon_stage *s;
 	unsigned parts;
-	struct disk_params p;
+	struct window_stage ws;
 	struct of_config oc;
-	struct dw_table win;
-	uint64_t drops_seen;   /* input_drops() when last looked */
-	uint64_t cut_reported; /* windows cut short by max_keys, already counted as drops */
-	bool bound_logged;
 	size_t n, nopen;      /* features in all, of which the open ones come first */
 	char **names;
 	double *values;
@@ -72,7 +66,7 @@ static int emit(void *ctx, struct dw_slot *slot)
 {
 	struct disk_feature *f = ctx;
 	struct disk_acc *a = slot->acc;
-	double secs = dw_seconds(&f->win, slot);
+	double secs = dw_seconds(&f->ws.win, slot);
 
 	if (f->parts & DISK_OPEN)
 		of_compute(&a->open, &f->oc, secs, f->values);
@@ -110,7 +104,7 @@ static int setup_names(struct disk_feature *f)
 static int setup(struct disk_feature *f)
 {
 	const struct anomon_host *host = f->host;
-	int err = disk_params_read(host, f->s, &f->p);
+	int err = ws_params(&f->ws, host, f->s);
 
 	if (err)
 		return err;
@@ -139,8 +133,7 @@ static int setup(struct disk_feature *f)
 		return err;
 	}
 	struct dw_ops ops = {acc_new, acc_reset, acc_free, emit};
-	return dw_init(&f->win, f->p.window_events ? 0 : f->p.window_ns, f->p.window_events,
-		       f->p.max_keys, &ops, f);
+	return ws_windows(&f->ws, &ops, f);
 }
 
 int disk_feature_init(const struct anomon_host *host, anomon_stage *s, unsigned parts,
@@ -165,44 +158,6 @@ int disk_feature_init(const struct anomon_host *host, anomon_stage *s, unsigned 
 	return 0;
 }
 
-/* Lost events cannot be told apart by key: every window open when the input collectors
- * report new drops misses some. */
-static void note_drops(struct disk_feature *f)
-{
-	uint64_t drops = f->host->input_drops(f->s);
-
-	if (drops != f->drops_seen) {
-		f->drops_seen = drops;
-		dw_mark_open(&f->win, ANOMON_WINDOW_INCOMPLETE);
-	}
-}
-
-/* When a key went quiet: arrival time, not event time, so a replay read at full speed
- * closes no window early. */
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* What the key bound did since the last event: a window cut short by an eviction lost
- * the rest of its events to a second window, so it counts as a drop. */
-static void bound_report(struct disk_feature *f)
-{
-	const struct dw_stats *st = &f->win.stats;
-
-	if (st->evicted && !f->bound_logged) {
-		f->bound_logged = true;
-		f->host->log(f->s, ANOMON_LOG_INFO, "max_keys %zu reached: new keys evict the least "
-			     "recently seen", f->p.max_keys);
-	}
-	if (st->cut_short > f->cut_reported) {
-		f->host->add_drops(f->s, st->cut_short - f->cut_reported);
-		f->cut_reported = st->cut_short;
-	}
-}
-
 int disk_feature_on_event(void *state, const struct anomon_event *ev)
 {
 	struct disk_feature *f = state;
@@ -217,36 +172,21 @@ int disk_feature_on_event(void *state, const struct anomon_event *ev)
 		return -EINVAL;
 	bool has_cgroup = is_open ? o->present & ANOMON_OPEN_CGROUP : b->present & ANOMON_BIO_CGROUP;
 	uint64_t cgroup_id = is_open ? o->cgroup_id : b->cgroup_id;
-	/* One window per container: the host's key for the cgroup ("host" without one). */
-	const char *key = f->p.by_cgroup && has_cgroup && cgroup_id
-				  ? f->host->container(f->s, cgroup_id)->key
-				  : "host";
-	note_drops(f);
-	struct dw_slot *slot = dw_route(&f->win, key, ev->ts_ns, mono_ns(), &err);
-	bound_report(f);
+	struct dw_slot *slot = ws_route(&f->ws, has_cgroup, cgroup_id, ev->ts_ns, &err);
 	if (!slot)
 		return -ENOMEM;
 	struct disk_acc *a = slot->acc;
 	if ((is_open ? of_add(&a->open, &f->oc, o) : bf_add(&a->bio, b)) < 0)
 		return -ENOMEM;
-	err2 = dw_count(&f->win, slot);
+	err2 = dw_count(&f->ws.win, slot);
 	return err ? err : err2;
 }
 
 void disk_feature_stop(void *state)
 {
 	struct disk_feature *f = state;
-	const struct dw_stats *st = &f->win.stats;
 
-	/* The collectors, stopped first, reported their last drops. */
-	note_drops(f);
-	dw_flush(&f->win);
-	f->host->log(f->s, ANOMON_LOG_INFO, "keys: at most %zu held at once (max_keys %zu), %zu "
-		     "now; %llu windows closed after their key went quiet, %llu keys forgotten "
-		     "after going quiet, %llu evicted at the bound (%llu open windows cut short)",
-		     st->held_max, f->p.max_keys, dw_keys(&f->win),
-		     (unsigned long long)st->closed_quiet, (unsigned long long)st->forgotten,
-		     (unsigned long long)st->evicted, (unsigned long long)st->cut_short);
+	ws_stop(&f->ws);
 }
 
 void disk_feature_destroy(void *state)
@@ -255,7 +195,7 @@ void disk_feature_destroy(void *state)
 
 	if (!f)
 		return;
-	dw_fini(&f->win);
+	ws_fini(&f->ws);
 	if (f->names)
 		for (size_t i = 0; i < f->n; i++)
 			free(f->names[i]);
