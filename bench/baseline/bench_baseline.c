@@ -210,7 +210,8 @@ static int rescore(const char *path, int argc, char **argv)
 			printf("{\"record\":\"verdict\",\"stage\":\"%s\",\"key\":\"%s\",\"start\":\"%s\","
 			       "\"end\":\"%s\",\"model\":\"%s\",\"label\":\"%s\",\"score\":%.4f,"
 			       "\"basis\":\"%s\",\"top\":\"%s\"}\n", st->name, key, s0, s1,
-			       strstr(st->name, "disk") ? "baseline-disk" : "baseline-cpu",
+			       strstr(st->name, "disk") ? "baseline-disk"
+			       : strstr(st->name, "proc") ? "baseline-proc" : "baseline-cpu",
 			       res.abnormal ? "abnormal" : "normal", res.score,
 			       res.basis == BL_OWN ? "own baseline" : "host baseline",
 			       res.n_top ? st->names[res.top[0].feature] : "");

@@ -29,12 +29,14 @@ struct bl_config {
 
 /* Defaults of the tunables that are not parameters of the plugin. */
 #define BL_REL_SCALE 0.1
-#define BL_RANGE_SCALE 0.25
+#define BL_RANGE_SCALE 0.15
 #define BL_TAIL 0.01
 #define BL_LOG_UNIT 0.6931471805599453 /* ln 2: twice as much is one unit */
 /* The linear part of a feature's scale reaches at least this fraction of its range's
  * largest bound (see feature_scale in bl_model.c). */
+#ifndef BL_LINEAR_FRACTION
 #define BL_LINEAR_FRACTION 0.01
+#endif
 /* Windows of the host-wide baseline before it judges new keys (or the learning period, if
  * shorter), and the key whose windows it does not learn from. */
 #define BL_HOST_MIN 20
