@@ -45,11 +45,11 @@ incg "$parent/a" stress-ng --cpu $((3 * ncpu)) --timeout 30s
 incg "$parent/b" stress-ng --cpu 1 --timeout 30s
 sleep 1 # the loops start
 
-# run NAME [--set ...]: 6 s of vectors; the first and last windows are cut by start and stop.
+# run NAME [--set ...]: 5 s of vectors; the first and last windows are cut by start and stop.
 run() {
 	local name=$1
 	shift
-	"$ANOMON" run "$tmp/p.json" --duration 6 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
+	"$ANOMON" run "$tmp/p.json" --duration 5 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
 		fail "$name: anomon exited $?: $(cat "$tmp/$name.err")"
 }
 run on
