@@ -365,10 +365,7 @@ static void bs_destroy(void *state)
 
 static const struct anomon_param bs_params[] = {
 	/* 1 MiB holds about 12,000 completions: 240,000 IO/s between two polls. */
-	{"ringbuf_size", ANOMON_PARAM_SIZE, "1M", false,
-	 "kernel ring buffer size: a power of two from 64k to 1G"},
-	{"poll_interval", ANOMON_PARAM_DURATION, "50ms", false,
-	 "how often the ring buffer is read when it fills slowly"},
+	BPFC_STREAM_PARAMS("1M"),
 	{NULL, 0, NULL, false, NULL},
 };
 

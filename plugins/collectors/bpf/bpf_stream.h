@@ -19,6 +19,14 @@
 #define BPFC_RINGBUF_MIN (64u << 10)
 #define BPFC_RINGBUF_MAX (1u << 30)
 
+/* The parameters every ring-buffer collector takes (read them with param_size and
+ * param_duration_ns), for its parameter table; ringbuf_default as "4M". */
+#define BPFC_STREAM_PARAMS(ringbuf_default)                                                  \
+	{"ringbuf_size", ANOMON_PARAM_SIZE, ringbuf_default, false,                          \
+	 "kernel ring buffer size: a power of two from 64k to 1G"},                          \
+	{"poll_interval", ANOMON_PARAM_DURATION, "50ms", false,                              \
+	 "how often the ring buffer is read when it fills slowly"}
+
 struct bpfc_stream {
 	const struct anomon_host *host;
 	anomon_stage *s;

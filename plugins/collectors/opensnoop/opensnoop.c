@@ -364,10 +364,7 @@ static const struct anomon_param os_params[] = {
 	{"full_path", ANOMON_PARAM_BOOL, "false", false,
 	 "make relative paths absolute with the caller's working directory or dfd, read from "
 	 "/proc when the event is read"},
-	{"ringbuf_size", ANOMON_PARAM_SIZE, "4M", false,
-	 "kernel ring buffer size: a power of two from 64k to 1G"},
-	{"poll_interval", ANOMON_PARAM_DURATION, "50ms", false,
-	 "how often the ring buffer is read when it fills slowly"},
+	BPFC_STREAM_PARAMS("4M"),
 	{NULL, 0, NULL, false, NULL},
 };
 

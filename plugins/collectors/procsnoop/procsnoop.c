@@ -325,10 +325,7 @@ static const struct anomon_param ps_params[] = {
 	/* As opensnoop's: 4 MiB holds about 52,000 fork or exit records (80 bytes with the
 	 * ring's header), some 17,000 short-lived processes (fork, exec, exit) between two
 	 * polls. */
-	{"ringbuf_size", ANOMON_PARAM_SIZE, "4M", false,
-	 "kernel ring buffer size: a power of two from 64k to 1G"},
-	{"poll_interval", ANOMON_PARAM_DURATION, "50ms", false,
-	 "how often the ring buffer is read when it fills slowly"},
+	BPFC_STREAM_PARAMS("4M"),
 	{NULL, 0, NULL, false, NULL},
 };
 
