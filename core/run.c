@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +38,18 @@ static void stop_all(struct runner *r)
 }
 
 /* Closing libuv's handler restores the default action, which would end the process: a
- * SIGHUP that comes while the pipeline is torn down is ignored instead. */
+ * SIGHUP that comes while the pipeline is torn down is ignored instead. It stays blocked
+ * in between (plugins' threads block it from birth, see stage.c), so none can land on the
+ * default action; one pending meanwhile is discarded when it becomes ignored. */
 static void close_sighup(struct runner *r)
 {
+	sigset_t hup, old;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hup, &old);
 	uv_close((uv_handle_t *)&r->sighup, NULL);
 	signal(SIGHUP, SIG_IGN);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void on_shutdown(uv_timer_t *t)

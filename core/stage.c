@@ -1,5 +1,7 @@
 /* The life of one stage: init, check, start, stop, destroy. */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,10 +34,32 @@ void stage_report(anomon_stage *s, const char *what, int rc)
 	s->error = NULL;
 }
 
+/* A thread a plugin creates (a sink's worker, a library's I/O thread) inherits the signal
+ * mask of the loop thread that called it: with the run's signals blocked during init and
+ * start, only the loop thread ever receives them. Otherwise a SIGHUP could land on another
+ * thread in the instant at shutdown when libuv has restored its default action. */
+static void block_run_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 int stage_init(anomon_stage *s)
 {
 	void *state = NULL;
+	sigset_t old;
+	block_run_signals(&old);
 	int rc = s->desc->init(&host_api, s, &state);
+	restore_signals(&old);
 	if (rc < 0) {
 		stage_report(s, "init", rc);
 		stage_close_handles(s);
@@ -58,7 +82,10 @@ int stage_check(anomon_stage *s)
 
 int stage_start(anomon_stage *s)
 {
+	sigset_t old;
+	block_run_signals(&old);
 	int rc = s->desc->start ? s->desc->start(s->state) : 0;
+	restore_signals(&old);
 	if (rc < 0) {
 		stage_report(s, "start", rc);
 		return rc;
