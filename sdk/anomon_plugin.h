@@ -12,7 +12,9 @@
  *  - Threading: the host runs one event loop on one thread. Every plugin callback is called
  *    on that thread, and host functions may only be called from it (that is, from inside a
  *    callback). A plugin that runs threads of its own hands data to the loop through a file
- *    descriptor it watches with host->watch_fd (a pipe or an eventfd).
+ *    descriptor it watches with host->watch_fd (a pipe or an eventfd). Threads created
+ *    from init or start begin with SIGHUP, SIGINT and SIGTERM blocked (the loop thread
+ *    handles them); a thread should not unblock them.
  *  - Memory: records (events, vectors, verdicts) passed to a callback are borrowed for the
  *    duration of that call only; copy what you keep. Records passed to host->emit_* are
  *    borrowed by the host for the call only; the host delivers them synchronously to the
