@@ -271,13 +271,8 @@ static int bs_setup(struct biosnoop *bs)
 		err = bs_load(bs, BS_RAW_TP, have, rb_size, wakeup);
 	}
 	bpfc_log_end();
-	if (err) {
-		if (bpfc_probe_bpf(msg, sizeof(msg)) == 0)
-			snprintf(msg, sizeof(msg), "loading the BPF program: %s (-v shows libbpf's "
-				 "messages)", bpfc_explain(err));
-		host->error(s, "%s", msg);
-		return err;
-	}
+	if (err)
+		return bpfc_load_failed(host, s, err);
 	bs_scan_disks(bs);
 	err = bpfc_stream_open(&bs->stream, host, s, bs->skel->maps.events,
 			       bs->skel->maps.stream_counters, bs_on_record, bs);
@@ -313,24 +308,19 @@ static int bs_check(void *state)
 	return 0;
 }
 
+static int bs_attach(void *skel)
+{
+	return biosnoop_bpf__attach(skel);
+}
+
 static int bs_start(void *state)
 {
 	struct biosnoop *bs = state;
 	int err;
 
 	bs->epoch_off = bpfc_boot_to_epoch_ns();
-	/* Before attaching, so that no event of a cgroup that exists now reaches user space. */
-	err = bpfc_stream_cgroups_prefill(&bs->stream);
-	if (err)
-		return err;
-	bpfc_log_begin(bs->host, bs->s);
-	err = biosnoop_bpf__attach(bs->skel);
-	bpfc_log_end();
-	if (err) {
-		bs->host->error(bs->s, "attaching to %s: %s", bs->attach, bpfc_explain(err));
-		return err;
-	}
-	err = bpfc_stream_start(&bs->stream, bs->poll_ms);
+	err = bpfc_stream_attach(&bs->stream, bs_attach, bs->skel, bs->attach,
+				 bs->poll_ms);
 	if (err)
 		return err;
 	bs->running = true;

@@ -209,3 +209,14 @@ int bpfc_online_cpus(bool *online, int n)
 	}
 	return count;
 }
+
+int bpfc_load_failed(const struct anomon_host *host, anomon_stage *s, int err)
+{
+	char msg[256];
+
+	if (bpfc_probe_bpf(msg, sizeof(msg)) == 0)
+		snprintf(msg, sizeof(msg), "loading the BPF program: %s (-v shows libbpf's "
+			 "messages)", bpfc_explain(err));
+	host->error(s, "%s", msg);
+	return err;
+}

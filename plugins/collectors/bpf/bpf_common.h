@@ -34,6 +34,11 @@ int bpfc_probe_perf_event(char *msg, size_t cap);
  * needs root or CAP_BPF and CAP_PERFMON", ... Never NULL. */
 const char *bpfc_explain(int err);
 
+/* A skeleton's load failed with err: report it in one line, naming the missing permission
+ * or kernel feature when a probe finds one (rather than libbpf's last errno), and return
+ * err. */
+int bpfc_load_failed(const struct anomon_host *host, anomon_stage *s, int err);
+
 /*
  * Online CPUs from /sys/devices/system/cpu/online: sets online[i] for each online CPU
  * i < n (clears the others). Returns the number of online CPUs, or a negative errno.

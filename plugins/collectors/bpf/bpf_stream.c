@@ -418,3 +418,20 @@ void bpfc_stream_summary(const struct bpfc_stream *st, char *buf, size_t cap)
 		snprintf(buf + n, cap - (size_t)n, "; cgroups found unwanted while running %llu",
 			 (unsigned long long)st->cgroups_learned);
 }
+
+int bpfc_stream_attach(struct bpfc_stream *st, int (*attach)(void *skel), void *skel,
+		       const char *what, uint64_t poll_ms)
+{
+	int err = bpfc_stream_cgroups_prefill(st);
+
+	if (err)
+		return err;
+	bpfc_log_begin(st->host, st->s);
+	err = attach(skel);
+	bpfc_log_end();
+	if (err) {
+		st->host->error(st->s, "attaching to %s: %s", what, bpfc_explain(err));
+		return err;
+	}
+	return bpfc_stream_start(st, poll_ms);
+}

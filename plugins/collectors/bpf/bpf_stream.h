@@ -58,6 +58,11 @@ int bpfc_stream_open(struct bpfc_stream *st, const struct anomon_host *host, ano
 		     void *ctx);
 /* Watch the ring on the loop and poll it every poll_ms as well. */
 int bpfc_stream_start(struct bpfc_stream *st, uint64_t poll_ms);
+/* A collector's start: store the cgroups unwanted now (before attaching, so that none of
+ * their events reaches user space), attach the loaded skeleton (attach: a wrapper of its
+ * NAME_bpf__attach; what: the attach points, for the error), then bpfc_stream_start. */
+int bpfc_stream_attach(struct bpfc_stream *st, int (*attach)(void *skel), void *skel,
+		       const char *what, uint64_t poll_ms);
 /* Consume everything queued and report new kernel drops. */
 void bpfc_stream_drain(struct bpfc_stream *st);
 /* Stop watching (idempotent); drains first. */

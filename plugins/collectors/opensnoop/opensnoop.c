@@ -246,13 +246,8 @@ static int os_setup(struct opensnoop *os)
 			    "sys_enter_open{,at,at2}, CONFIG_FTRACE_SYSCALLS)");
 		return err;
 	}
-	if (err) {
-		if (bpfc_probe_bpf(msg, sizeof(msg)) == 0)
-			snprintf(msg, sizeof(msg), "loading the BPF program: %s (-v shows libbpf's "
-				 "messages)", bpfc_explain(err));
-		host->error(s, "%s", msg);
-		return err;
-	}
+	if (err)
+		return bpfc_load_failed(host, s, err);
 	if (cgroup[0]) {
 		uint32_t key = 0, fd = (uint32_t)os->cgroup_fd;
 		if (bpf_map_update_elem(bpf_map__fd(os->skel->maps.cgroup_filter), &key, &fd,
@@ -300,24 +295,19 @@ static int os_check(void *state)
 	return 0;
 }
 
+static int os_attach(void *skel)
+{
+	return opensnoop_bpf__attach(skel);
+}
+
 static int os_start(void *state)
 {
 	struct opensnoop *os = state;
 	int err;
 
 	os->epoch_off = bpfc_boot_to_epoch_ns();
-	/* Before attaching, so that no event of a cgroup that exists now reaches user space. */
-	err = bpfc_stream_cgroups_prefill(&os->stream);
-	if (err)
-		return err;
-	bpfc_log_begin(os->host, os->s);
-	err = opensnoop_bpf__attach(os->skel);
-	bpfc_log_end();
-	if (err) {
-		os->host->error(os->s, "attaching to %s: %s", os->attach, bpfc_explain(err));
-		return err;
-	}
-	err = bpfc_stream_start(&os->stream, os->poll_ms);
+	err = bpfc_stream_attach(&os->stream, os_attach, os->skel, os->attach,
+				 os->poll_ms);
 	if (err)
 		return err;
 	os->running = true;

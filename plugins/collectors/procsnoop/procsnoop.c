@@ -217,13 +217,8 @@ static int ps_setup(struct procsnoop *ps)
 		err = ps_load(ps, PS_RAW_TP, rb_size, wakeup);
 	}
 	bpfc_log_end();
-	if (err) {
-		if (bpfc_probe_bpf(msg, sizeof(msg)) == 0)
-			snprintf(msg, sizeof(msg), "loading the BPF program: %s (-v shows libbpf's "
-				 "messages)", bpfc_explain(err));
-		host->error(s, "%s", msg);
-		return err;
-	}
+	if (err)
+		return bpfc_load_failed(host, s, err);
 	err = bpfc_stream_open(&ps->stream, host, s, ps->skel->maps.events,
 			       ps->skel->maps.stream_counters, ps_on_record, ps);
 	if (!err && ps->cgroup_filter)
@@ -261,24 +256,19 @@ static int ps_check(void *state)
 	return 0;
 }
 
+static int ps_attach(void *skel)
+{
+	return procsnoop_bpf__attach(skel);
+}
+
 static int ps_start(void *state)
 {
 	struct procsnoop *ps = state;
 	int err;
 
 	ps->epoch_off = bpfc_boot_to_epoch_ns();
-	/* Before attaching, so that no event of a cgroup that exists now reaches user space. */
-	err = bpfc_stream_cgroups_prefill(&ps->stream);
-	if (err)
-		return err;
-	bpfc_log_begin(ps->host, ps->s);
-	err = procsnoop_bpf__attach(ps->skel);
-	bpfc_log_end();
-	if (err) {
-		ps->host->error(ps->s, "attaching to %s: %s", ps->attach, bpfc_explain(err));
-		return err;
-	}
-	err = bpfc_stream_start(&ps->stream, ps->poll_ms);
+	err = bpfc_stream_attach(&ps->stream, ps_attach, ps->skel, ps->attach,
+				 ps->poll_ms);
 	if (err)
 		return err;
 	ps->running = true;

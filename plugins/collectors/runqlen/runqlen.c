@@ -401,14 +401,8 @@ static int rq_setup(struct runqlen *rq)
 				 rq->per_cgroup ? 2 * (uint32_t)max_cg : 1);
 	err = runqlen_bpf__load(rq->skel);
 	bpfc_log_end();
-	if (err) {
-		/* Name the missing permission or feature rather than libbpf's last errno. */
-		if (bpfc_probe_bpf(msg, sizeof(msg)) == 0)
-			snprintf(msg, sizeof(msg), "loading the BPF program: %s (-v shows libbpf's "
-				 "messages)", bpfc_explain(err));
-		host->error(s, "%s", msg);
-		return err;
-	}
+	if (err)
+		return bpfc_load_failed(host, s, err);
 	return 0;
 }
 
