@@ -74,8 +74,9 @@ static void rq_emit(struct runqlen *rq, enum anomon_runq_source src, int cpu, ui
 		.nbins = RUNQLEN_NBINS,
 		.bins = bins,
 		.overflow = k->slots[RUNQLEN_NBINS],
-		.runnable = rq->demand ? k->runnable : 0,
-		.crowded = rq->demand ? k->crowded : 0,
+		/* The kernel counts demand only when asked; cpu_samples 0 says it did not. */
+		.runnable = k->runnable,
+		.crowded = k->crowded,
 		.cpu_samples = rq->demand ? cpu_samples : 0,
 	};
 	for (int i = 0; i <= RUNQLEN_NBINS; i++) {

@@ -11,8 +11,6 @@
 #include "window_stage.h"
 
 struct disk_feature {
-	const struct anomon_host *host;
-	anomon_stage *s;
 	unsigned parts;
 	struct window_stage ws;
 	struct of_config oc;
@@ -82,7 +80,7 @@ static int emit(void *ctx, struct dw_slot *slot)
 		.values = f->values,
 		.events = slot->events,
 	};
-	return f->host->emit_vector(f->s, &v);
+	return f->ws.host->emit_vector(f->ws.s, &v);
 }
 
 static int setup_names(struct disk_feature *f)
@@ -103,33 +101,34 @@ static int setup_names(struct disk_feature *f)
 
 static int setup(struct disk_feature *f)
 {
-	const struct anomon_host *host = f->host;
-	int err = ws_params(&f->ws, host, f->s);
+	const struct anomon_host *host = f->ws.host;
+	anomon_stage *s = f->ws.s;
+	int err = ws_params(&f->ws, host, s);
 
 	if (err)
 		return err;
 	if (f->parts & DISK_OPEN) {
-		int64_t tokens = host->param_int(f->s, "tokens");
+		int64_t tokens = host->param_int(s, "tokens");
 		if (tokens < 0 || tokens > OF_MAX_TOKENS) {
-			host->error(f->s, "tokens: expected 0..%d, got %lld", OF_MAX_TOKENS,
+			host->error(s, "tokens: expected 0..%d, got %lld", OF_MAX_TOKENS,
 				    (long long)tokens);
 			return -EINVAL;
 		}
 		f->oc.tokens = (uint32_t)tokens;
-		f->oc.nsensitive = host->param_list(f->s, "sensitive", &f->oc.sensitive);
+		f->oc.nsensitive = host->param_list(s, "sensitive", &f->oc.sensitive);
 		if (of_sensitive_prepare(&f->oc)) {
-			host->error(f->s, "out of memory");
+			host->error(s, "out of memory");
 			return -ENOMEM;
 		}
 	}
 	err = setup_names(f);
 	if (err) {
-		host->error(f->s, "out of memory");
+		host->error(s, "out of memory");
 		return err;
 	}
-	err = host->set_schema(f->s, f->n, (const char *const *)f->names);
+	err = host->set_schema(s, f->n, (const char *const *)f->names);
 	if (err) {
-		host->error(f->s, "declaring the feature names: %s", strerror(-err));
+		host->error(s, "declaring the feature names: %s", strerror(-err));
 		return err;
 	}
 	struct dw_ops ops = {acc_new, acc_reset, acc_free, emit};
@@ -145,8 +144,8 @@ int disk_feature_init(const struct anomon_host *host, anomon_stage *s, unsigned 
 	*state = NULL;
 	if (!f)
 		return -ENOMEM;
-	f->host = host;
-	f->s = s;
+	f->ws.host = host;
+	f->ws.s = s;
 	f->parts = parts;
 	err = setup(f);
 	if (err) {

@@ -24,7 +24,8 @@ struct window_stage {
 	bool bound_logged;
 };
 
-/* Read the stage's window parameters. Returns 0 or a negative errno after host->error. */
+/* Note the stage (host, s: the owner's way to the host too) and read its window
+ * parameters. Returns 0 or a negative errno after host->error. */
 int ws_params(struct window_stage *w, const struct anomon_host *host, anomon_stage *s);
 /* Create the windows once the feature's accumulators are known (ctx is theirs). */
 int ws_windows(struct window_stage *w, const struct dw_ops *ops, void *ctx);

@@ -14,8 +14,6 @@
 #include "window_stage.h"
 
 struct proc_behaviour {
-	const struct anomon_host *host;
-	anomon_stage *s;
 	struct window_stage ws;
 	double values[PF_NFEATURES];
 };
@@ -58,7 +56,7 @@ static int emit(void *ctx, struct dw_slot *slot)
 		.values = f->values,
 		.events = slot->events,
 	};
-	return f->host->emit_vector(f->s, &v);
+	return f->ws.host->emit_vector(f->ws.s, &v);
 }
 
 static void pb_destroy(void *state);
@@ -71,8 +69,6 @@ static int pb_init(const struct anomon_host *host, anomon_stage *s, void **state
 	*state = NULL;
 	if (!f)
 		return -ENOMEM;
-	f->host = host;
-	f->s = s;
 	err = ws_params(&f->ws, host, s);
 	if (!err) {
 		err = host->set_schema(s, PF_NFEATURES, pf_names);

@@ -245,10 +245,9 @@ static void stop(void *state)
 	struct stage *st = state;
 	if (st->started)
 		save(st);
-	if (st->model)
-		st->host->log(st->s, ANOMON_LOG_INFO, "%zu keys held; %" PRIu64 " forgotten when "
-			      "gone, %" PRIu64 " evicted at max_keys", bl_model_keys(st->model),
-			      bl_model_forgotten(st->model), bl_model_evicted(st->model));
+	st->host->log(st->s, ANOMON_LOG_INFO, "%zu keys held; %" PRIu64 " forgotten when gone, "
+		      "%" PRIu64 " evicted at max_keys", bl_model_keys(st->model),
+		      bl_model_forgotten(st->model), bl_model_evicted(st->model));
 }
 
 static bool names_match(struct stage *st, const struct anomon_vector *v)

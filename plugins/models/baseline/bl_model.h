@@ -34,9 +34,7 @@ struct bl_config {
 #define BL_LOG_UNIT 0.6931471805599453 /* ln 2: twice as much is one unit */
 /* The linear part of a feature's scale reaches at least this fraction of its range's
  * largest bound (see feature_scale in bl_model.c). */
-#ifndef BL_LINEAR_FRACTION
 #define BL_LINEAR_FRACTION 0.01
-#endif
 /* Windows of the host-wide baseline before it judges new keys (or the learning period, if
  * shorter), and the key whose windows it does not learn from. */
 #define BL_HOST_MIN 20
